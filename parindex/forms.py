@@ -1,0 +1,21 @@
+"""Form pieces shared by the apps."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class ExcelFileField(forms.FileField):
+    """An .xlsx upload for an import, refused above ``IMPORT_MAX_UPLOAD_MB`` before anything reads it."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("label", _("Tệp Excel (.xlsx)"))
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: object, initial: object = None) -> object:
+        upload = super().clean(data, initial)
+        if upload is not None and upload.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+            limit = settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise forms.ValidationError(_("Tệp lớn hơn %(limit)s MB.") % {"limit": limit})
+        return upload

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import views
+
+admin.site.site_header = "Chỉ số CCHC – Quản trị"
+admin.site.site_title = "Chỉ số CCHC"
+admin.site.index_title = "Quản trị hệ thống"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("ngon-ngu/", login_not_required(set_language), name="set_language"),
+    path("bo-chi-so/", include("criteria.urls")),
+    path("quan-tri/", include("assessments.urls_people")),
+    path("tai-lieu/", include("evidence.urls")),
+    path("", include("assessments.urls")),
+    path("admin/", admin.site.urls),
+]
