@@ -1,0 +1,404 @@
+"""Excel (.xlsx) import and export of a criteria set.
+
+Sheet «Bộ chỉ số»: one row per node under a header row; «Mã», «Nội dung», «Điểm tối đa» are required and
+matched without regard to case, accents or order. Sheet «Thông tin» (optional on import) holds the
+set's name, agency kind, years and legal basis, so an exported set imports back unchanged.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment
+
+from parindex.numbers import decimal_places, parse_decimal
+from parindex.xlsx import (
+    BOLD,
+    HEADER_FILL,
+    HEADER_FONT,
+    NO,
+    YES,
+    Column,
+    ImportInvalid,
+    find_sheet,
+    normalize,
+    open_workbook,
+    read_date,
+    write_header,
+)
+from parindex.xlsx import cell_text as _text
+
+from .models import AgencyKind, IndexSet, ScoringMethod
+from .services import index_set_create, rows_from_index_set
+from .tree import (
+    COL_CODE,
+    COL_DEDUCTION,
+    COL_MAX,
+    COL_METHOD,
+    COL_STEP,
+    COL_SURVEY,
+    COL_TIERS,
+    COL_TITLE,
+    NodeRow,
+    RowError,
+    TreeInvalid,
+    format_tiers,
+    parse_tiers,
+    validate_rows,
+)
+
+SHEET_NODES = "Bộ chỉ số"
+SHEET_INFO = "Thông tin"
+SHEET_HELP = "Hướng dẫn"
+
+
+COLUMNS = [
+    Column("code", COL_CODE, True, 10, "Mã dạng số nối bằng dấu chấm: 1, 1.2, 1.2.3, 2.1.1.1 (tối đa 4 cấp)."),
+    Column("title", COL_TITLE, True, 60, "Tên lĩnh vực, tiêu chí hoặc tiêu chí thành phần."),
+    Column("max_points", COL_MAX, True, 12, "Số không âm, tối đa 2 chữ số thập phân (12,5). Mục cha = tổng mục con."),
+    Column(
+        "method",
+        COL_METHOD,
+        False,
+        18,
+        "Chỉ cho mục không có mục con: Nhập điểm (mặc định), Có/Không, Tỷ lệ, Trừ điểm.",
+    ),
+    Column("step", COL_STEP, False, 10, "Bước điểm khi nhập điểm; để trống là 0,25."),
+    Column("deduction_per_event", COL_DEDUCTION, False, 12, "Với «Trừ điểm»: số điểm trừ cho mỗi lần vi phạm."),
+    Column(
+        "tiers",
+        COL_TIERS,
+        False,
+        28,
+        "Với «Tỷ lệ»: các bậc «từ-đến: điểm» phủ kín 0–100 %, ví dụ «0-50: 0; 50-80: 0,5; 80-100: 1».",
+    ),
+    Column("guidance", "Hướng dẫn chấm", False, 40, "Cách chấm điểm tiêu chí."),
+    Column("evidence_required", "Tài liệu kiểm chứng", False, 40, "Tài liệu đơn vị phải đính kèm."),
+    Column("lead_agency", "Cơ quan theo dõi", False, 20, "Cơ quan chủ trì thẩm định tiêu chí (không bắt buộc)."),
+    Column("allow_not_applicable", "Được không áp dụng", False, 12, "Có / Không (mặc định Không)."),
+    Column("is_survey", COL_SURVEY, False, 12, "Có nếu là điểm điều tra xã hội học (không tự chấm)."),
+]
+_BY_NORMALIZED = {normalize(c.header): c for c in COLUMNS}
+_ALIASES = {"ma so": "code", "noi dung tieu chi": "title", "diem toi da": "max_points", "tieu chi": "title"}
+
+_METHODS = {
+    "nhap diem": ScoringMethod.MANUAL,
+    "manual": ScoringMethod.MANUAL,
+    "co/khong": ScoringMethod.YES_NO,
+    "co / khong": ScoringMethod.YES_NO,
+    "co khong": ScoringMethod.YES_NO,
+    "yes_no": ScoringMethod.YES_NO,
+    "ty le": ScoringMethod.RATIO,
+    "ty le theo bac": ScoringMethod.RATIO,
+    "ratio": ScoringMethod.RATIO,
+    "tru diem": ScoringMethod.DEDUCTION,
+    "tru diem theo so lan": ScoringMethod.DEDUCTION,
+    "deduction": ScoringMethod.DEDUCTION,
+}
+_METHOD_LABELS = {
+    ScoringMethod.MANUAL: "Nhập điểm",
+    ScoringMethod.YES_NO: "Có/Không",
+    ScoringMethod.RATIO: "Tỷ lệ",
+    ScoringMethod.DEDUCTION: "Trừ điểm",
+}
+
+_INFO_FIELDS = [
+    ("name", "Tên bộ chỉ số"),
+    ("agency_kind", "Loại cơ quan"),
+    ("year_from", "Áp dụng từ năm"),
+    ("year_to", "Đến năm"),
+    ("decision_number", "Số quyết định"),
+    ("decision_date", "Ngày quyết định"),
+    ("issuer", "Cơ quan ban hành"),
+    ("is_sample", "Bộ mẫu"),
+]
+_KINDS = {normalize(label): value for value, label in AgencyKind.choices} | {v: v for v in AgencyKind.values}
+
+
+@dataclass
+class ParsedWorkbook:
+    rows: list[NodeRow] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _open(data: bytes) -> Any:
+    try:
+        return open_workbook(data)
+    except ImportInvalid as exc:
+        raise TreeInvalid(exc.errors) from None
+
+
+def parse_workbook(data: bytes) -> ParsedWorkbook:
+    """Read rows and metadata; unreadable cells become errors, never exceptions (except an unreadable file)."""
+    workbook = _open(data)
+    result = ParsedWorkbook()
+    try:
+        sheet = _nodes_sheet(workbook)
+        if SHEET_INFO in workbook.sheetnames:
+            result.info = _read_info(workbook[SHEET_INFO], result.errors)
+        _read_nodes(sheet, result)
+    finally:
+        workbook.close()
+    return result
+
+
+def _nodes_sheet(workbook: Any) -> Any:
+    return find_sheet(workbook, SHEET_NODES) or workbook.worksheets[0]
+
+
+def _read_nodes(sheet: Any, result: ParsedWorkbook) -> None:
+    rows = sheet.iter_rows(values_only=True)
+    header_at, columns = None, {}
+    # A title line or two may stand above the header: look for it in the first ten rows.
+    for number, values in enumerate(rows, start=1):
+        found = {}
+        for index, value in enumerate(values or ()):
+            key = normalize(value)
+            column = _BY_NORMALIZED.get(key) or next((c for c in COLUMNS if c.key == _ALIASES.get(key)), None)
+            if column is not None:
+                if column.key in found:
+                    result.errors.append(RowError(number, column.header, f"Cột «{column.header}» xuất hiện hai lần."))
+                found[column.key] = index
+        if "code" in found:
+            header_at, columns = number, found
+            break
+        if number >= 10:
+            break
+    if header_at is None:
+        result.errors.append(
+            RowError(
+                None,
+                None,
+                "Không tìm thấy dòng tiêu đề: trong 10 dòng đầu phải có một dòng với các cột "
+                f"«{COL_CODE}», «{COL_TITLE}», «{COL_MAX}».",
+            )
+        )
+        return
+    missing = [c.header for c in COLUMNS if c.required and c.key not in columns]
+    for header in missing:
+        result.errors.append(
+            RowError(
+                header_at,
+                header,
+                f"Thiếu cột bắt buộc «{header}»; dòng tiêu đề phải có «{COL_CODE}», «{COL_TITLE}», «{COL_MAX}».",
+            )
+        )
+    if missing:
+        return
+    # ``rows`` is a generator that has stopped at the header: what is left are the data rows.
+    for number, values in enumerate(rows, start=header_at + 1):
+        if values is None or all(_text(v) == "" for v in values):
+            continue
+        result.rows.append(_read_row(number, values, columns, result.errors))
+    if not result.rows:
+        result.errors.append(RowError(None, None, "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
+
+
+def _read_row(number: int, values: tuple, columns: dict[str, int], errors: list[RowError]) -> NodeRow:
+    def cell(key: str) -> object:
+        index = columns.get(key)
+        return values[index] if index is not None and index < len(values) else None
+
+    def decimal_cell(key: str, header: str, *, required: bool = False) -> Decimal | None:
+        raw = cell(key)
+        if _text(raw) == "":
+            if required:
+                errors.append(RowError(number, header, "Ô này không được để trống; nhập một số, ví dụ 12,5."))
+            return None
+        try:
+            value = parse_decimal(raw)
+        except ValueError:
+            errors.append(RowError(number, header, f"«{_text(raw)}» không phải là số; nhập một số, ví dụ 12,5."))
+            return None
+        if decimal_places(value) > 2:
+            errors.append(RowError(number, header, f"«{_text(raw)}» có quá 2 chữ số thập phân."))
+            return None
+        return value
+
+    def bool_cell(key: str, header: str) -> bool:
+        raw = normalize(_text(cell(key)))
+        if raw in YES:
+            return True
+        if raw not in NO:
+            errors.append(RowError(number, header, f"«{_text(cell(key))}» không hợp lệ; ghi «Có» hoặc «Không»."))
+        return False
+
+    method_raw = _text(cell("method"))
+    method = ""
+    if method_raw:
+        method = _METHODS.get(normalize(method_raw), "")
+        if not method:
+            errors.append(
+                RowError(
+                    number,
+                    COL_METHOD,
+                    f"Phương pháp chấm «{method_raw}» không có; dùng Nhập điểm, Có/Không, Tỷ lệ hoặc Trừ điểm.",
+                )
+            )
+    tiers = []
+    tiers_raw = _text(cell("tiers"))
+    if tiers_raw:
+        try:
+            tiers = parse_tiers(tiers_raw)
+        except ValueError as exc:
+            errors.append(RowError(number, COL_TIERS, f"Bậc tỷ lệ {exc}."))
+    code = _text(cell("code")).rstrip(".")
+    return NodeRow(
+        row=number,
+        code=code,
+        title=_text(cell("title")),
+        max_points=decimal_cell("max_points", COL_MAX, required=True),
+        method=method,
+        step=decimal_cell("step", COL_STEP),
+        deduction_per_event=decimal_cell("deduction_per_event", COL_DEDUCTION),
+        tiers=tiers,
+        guidance=_text(cell("guidance")),
+        evidence_required=_text(cell("evidence_required")),
+        lead_agency=_text(cell("lead_agency")),
+        allow_not_applicable=bool_cell("allow_not_applicable", "Được không áp dụng"),
+        is_survey=bool_cell("is_survey", COL_SURVEY),
+    )
+
+
+def _read_info(sheet: Any, errors: list[RowError]) -> dict[str, Any]:
+    labels = {normalize(label): key for key, label in _INFO_FIELDS}
+    info: dict[str, Any] = {}
+    for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=2), start=1):
+        if not values or len(values) < 2:
+            continue
+        key = labels.get(normalize(values[0]))
+        raw = values[1]
+        if key is None or _text(raw) == "":
+            continue
+        where = f"{SHEET_INFO}» dòng {number}, «{_text(values[0])}"
+        if key == "agency_kind":
+            kind = _KINDS.get(normalize(raw))
+            if kind is None:
+                allowed = ", ".join(str(label) for _, label in AgencyKind.choices)
+                errors.append(
+                    RowError(None, where, f"Loại cơ quan «{_text(raw)}» không có; dùng một trong: {allowed}.")
+                )
+            info[key] = kind
+        elif key in {"year_from", "year_to"}:
+            try:
+                info[key] = int(_text(raw))
+            except ValueError:
+                errors.append(RowError(None, where, f"«{_text(raw)}» không phải là năm (ví dụ 2026)."))
+        elif key == "decision_date":
+            info[key] = _read_date(raw, where, errors)
+        elif key == "is_sample":
+            info[key] = normalize(_text(raw)) in YES
+        else:
+            info[key] = _text(raw)
+    return info
+
+
+def _read_date(raw: object, where: str, errors: list[RowError]) -> datetime.date | None:
+    value = read_date(raw)
+    if value is None:
+        errors.append(RowError(None, where, f"«{_text(raw)}» không phải là ngày dạng dd/mm/yyyy."))
+    return value
+
+
+def import_index_set(data: bytes, **overrides: Any) -> IndexSet:
+    """All or nothing: raises TreeInvalid listing every error in the file, or returns the saved set.
+
+    ``overrides`` (name, agency_kind, year_from...) win over the «Thông tin» sheet.
+    """
+    parsed = parse_workbook(data)
+    info = parsed.info | {k: v for k, v in overrides.items() if v not in (None, "")}
+    errors = list(parsed.errors)
+    for key, label in (("name", "Tên bộ chỉ số"), ("agency_kind", "Loại cơ quan"), ("year_from", "Áp dụng từ năm")):
+        if not info.get(key) and not any(e.column and label in e.column for e in errors):
+            errors.append(
+                RowError(None, label, f"Chưa có «{label}»: nhập trên trang nhập hoặc ở trang «{SHEET_INFO}».")
+            )
+    if parsed.rows and not any(e.row is None and e.column is None for e in parsed.errors):
+        errors.extend(validate_rows(parsed.rows))
+    if errors:
+        raise TreeInvalid(sorted(dict.fromkeys(errors), key=lambda e: (e.row is not None, e.row or 0)))
+    return index_set_create(rows=parsed.rows, **info)
+
+
+# ---- export -------------------------------------------------------------------------------------------
+
+
+def _value(row: NodeRow, key: str) -> object:
+    if key == "method":
+        return _METHOD_LABELS.get(row.method, "") if row.method else ""
+    if key == "tiers":
+        return format_tiers(row.tiers)
+    if key in {"allow_not_applicable", "is_survey"}:
+        return "Có" if getattr(row, key) else ""
+    return getattr(row, key)
+
+
+def build_workbook(index_set: IndexSet | None) -> bytes:
+    """The set as a workbook; with ``None``, the blank template (headers, instructions, metadata labels)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_NODES
+    write_header(sheet, COLUMNS)
+    sheet.freeze_panes = "C2"
+    rows = rows_from_index_set(index_set) if index_set is not None else []
+    parents = {r.parent_code for r in rows}
+    for row in rows:
+        sheet.append([_value(row, c.key) for c in COLUMNS])
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = Alignment(
+                wrap_text=True, vertical="top", indent=(row.depth - 1) if cell.column == 2 else 0
+            )
+            if row.code in parents:
+                cell.font = BOLD
+    for number_col in (3, 5, 6):
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=number_col, max_col=number_col):
+            cell.number_format = "0.00"
+
+    info = workbook.create_sheet(SHEET_INFO)
+    values = _info_values(index_set)
+    for key, label in _INFO_FIELDS:
+        info.append([label, values.get(key, "")])
+        info.cell(row=info.max_row, column=1).font = BOLD
+    info.column_dimensions["A"].width = 22
+    info.column_dimensions["B"].width = 60
+
+    guide = workbook.create_sheet(SHEET_HELP)
+    guide.append(["Cột", "Bắt buộc", "Cách ghi"])
+    for cell in guide[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for column in COLUMNS:
+        guide.append([column.header, "Có" if column.required else "", column.help])
+    guide.append([])
+    guide.append(["Loại cơ quan", "", "; ".join(str(label) for _, label in AgencyKind.choices)])
+    guide.append(
+        [
+            "Nhập toàn bộ hoặc không gì cả",
+            "",
+            "Nếu tệp có lỗi, không dòng nào được lưu; mọi lỗi được liệt kê kèm số dòng.",
+        ]
+    )
+    guide.column_dimensions["A"].width = 26
+    guide.column_dimensions["C"].width = 100
+
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _info_values(index_set: IndexSet | None) -> dict[str, object]:
+    if index_set is None:
+        return {}
+    return {
+        "name": index_set.name,
+        "agency_kind": str(index_set.get_agency_kind_display()),
+        "year_from": index_set.year_from,
+        "year_to": index_set.year_to or "",
+        "decision_number": index_set.decision_number,
+        "decision_date": index_set.decision_date.strftime("%d/%m/%Y") if index_set.decision_date else "",
+        "issuer": index_set.issuer,
+        "is_sample": "Có" if index_set.is_sample else "Không",
+    }

@@ -1,0 +1,170 @@
+"""Writes to criteria sets. Each validates everything first and saves all or nothing."""
+
+import datetime
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import IndexSet, Node, RatioTier, ScoringMethod
+from .tree import NodeRow, RowError, TierRow, TreeInvalid, validate_rows
+
+
+def frozen_message(index_set: IndexSet) -> str:
+    return (
+        f"Bộ chỉ số «{index_set.name}» (phiên bản {index_set.version}) đang được kỳ đánh giá sử dụng nên đã bị khóa. "
+        "Muốn thay đổi, hãy sao chép thành phiên bản mới rồi sửa trên bản sao."
+    )
+
+
+def ensure_editable(index_set: IndexSet) -> None:
+    if index_set.is_frozen:
+        raise ValidationError(frozen_message(index_set), code="frozen")
+
+
+@transaction.atomic
+def index_set_create(
+    *,
+    name: str,
+    agency_kind: str,
+    year_from: int,
+    rows: Sequence[NodeRow],
+    year_to: int | None = None,
+    decision_number: str = "",
+    decision_date: datetime.date | None = None,
+    issuer: str = "",
+    is_sample: bool = False,
+    version: int = 1,
+    copied_from: IndexSet | None = None,
+) -> IndexSet:
+    """Create a set and its whole tree in a constant number of queries (one bulk insert per level).
+
+    Raises TreeInvalid with every metadata and tree error; nothing is saved then.
+    """
+    index_set = IndexSet(
+        name=name.strip(),
+        agency_kind=agency_kind,
+        year_from=year_from,
+        year_to=year_to,
+        decision_number=decision_number.strip(),
+        decision_date=decision_date,
+        issuer=issuer.strip(),
+        is_sample=is_sample,
+        version=version,
+        copied_from=copied_from,
+    )
+    errors = _metadata_errors(index_set) + validate_rows(rows)
+    if errors:
+        raise TreeInvalid(errors)
+    index_set.save()
+
+    parents = {r.parent_code for r in rows if r.parent_code}
+    saved: dict[str, Node] = {}
+    by_depth: dict[int, list[tuple[int, NodeRow]]] = {}
+    for position, row in enumerate(rows, start=1):
+        by_depth.setdefault(row.depth, []).append((position, row))
+    for depth in sorted(by_depth):
+        level = [
+            Node(
+                index_set=index_set,
+                parent=saved[row.parent_code] if row.parent_code else None,
+                code=row.code,
+                title=row.title.strip(),
+                max_points=row.max_points,
+                position=position,
+                depth=depth,
+                is_leaf=row.code not in parents,
+                guidance=row.guidance.strip(),
+                evidence_required=row.evidence_required.strip(),
+                lead_agency=row.lead_agency.strip(),
+                method="" if row.code in parents else (row.method or ScoringMethod.MANUAL),
+                step=row.step,
+                deduction_per_event=row.deduction_per_event,
+                allow_not_applicable=row.allow_not_applicable,
+                is_survey=row.is_survey,
+            )
+            for position, row in by_depth[depth]
+        ]
+        for node in Node.objects.bulk_create(level):
+            saved[node.code] = node
+    RatioTier.objects.bulk_create(
+        RatioTier(node=saved[row.code], lower_pct=t.lower_pct, upper_pct=t.upper_pct, points=t.points)
+        for row in rows
+        for t in row.tiers
+    )
+    return index_set
+
+
+def _metadata_errors(index_set: IndexSet) -> list[RowError]:
+    try:
+        index_set.full_clean(exclude=["copied_from"])
+    except ValidationError as exc:
+        labels = {f.name: str(f.verbose_name) for f in IndexSet._meta.fields}
+        return [
+            RowError(None, labels.get(field_name), message)
+            for field_name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return []
+
+
+def rows_from_index_set(index_set: IndexSet) -> list[NodeRow]:
+    """The set as flat rows in tree order: what export writes and what a copy is made from."""
+    nodes = list(index_set.nodes.order_by("position").prefetch_related("tiers"))
+    return [
+        NodeRow(
+            code=node.code,
+            title=node.title,
+            max_points=node.max_points,
+            method=node.method,
+            step=node.step,
+            deduction_per_event=node.deduction_per_event,
+            tiers=[TierRow(t.lower_pct, t.upper_pct, t.points) for t in node.tiers.all()],
+            guidance=node.guidance,
+            evidence_required=node.evidence_required,
+            lead_agency=node.lead_agency,
+            allow_not_applicable=node.allow_not_applicable,
+            is_survey=node.is_survey,
+        )
+        for node in nodes
+    ]
+
+
+def index_set_copy(*, source: IndexSet, name: str | None = None) -> IndexSet:
+    """A new, editable version of a set (the way to change a set that a period has frozen)."""
+    latest = max([source.version, *IndexSet.objects.filter(copied_from=source).values_list("version", flat=True)])
+    return index_set_create(
+        name=name or source.name,
+        agency_kind=source.agency_kind,
+        year_from=source.year_from,
+        year_to=source.year_to,
+        decision_number=source.decision_number,
+        decision_date=source.decision_date,
+        issuer=source.issuer,
+        is_sample=source.is_sample,
+        version=latest + 1,
+        copied_from=source,
+        rows=rows_from_index_set(source),
+    )
+
+
+def index_set_freeze(*, index_set: IndexSet) -> None:
+    """Called when a period starts using the set; from then on its scores refer to this exact tree."""
+    if index_set.frozen_at is None:
+        index_set.frozen_at = timezone.now()
+        index_set.save(update_fields=["frozen_at"])
+
+
+def index_set_delete(*, index_set: IndexSet) -> None:
+    ensure_editable(index_set)
+    index_set.delete()
+
+
+def set_totals(index_set: IndexSet) -> dict[str, Decimal]:
+    """Scored (self-assessed and appraised) max and survey max: the denominators of the index."""
+    totals = {"scored": Decimal(0), "survey": Decimal(0)}
+    for is_survey, max_points in index_set.nodes.filter(depth=1).values_list("is_survey", "max_points"):
+        totals["survey" if is_survey else "scored"] += max_points
+    return totals
