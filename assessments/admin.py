@@ -1,0 +1,76 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import Agency, Assessment, Period, PeriodIndexSet, RoleAssignment, Transition
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "kind", "is_active", "merged_into", "merged_on"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["merged_into"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "agency"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
+    autocomplete_fields = ["user", "agency"]
+
+
+class PeriodIndexSetInline(admin.TabularInline):
+    model = PeriodIndexSet
+    extra = 0
+
+
+@admin.register(Period)
+class PeriodAdmin(admin.ModelAdmin):
+    list_display = ["name", "year", "state", "self_assessment_deadline"]
+    list_filter = ["state", "year"]
+    inlines = [PeriodIndexSetInline]
+    filter_horizontal = ["agencies"]
+    readonly_fields = ["state", "opened_at"]
+    actions = ["open_periods"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "agencies":
+            # Merged and abolished agencies keep their past years but take part in no new period.
+            kwargs["queryset"] = Agency.objects.filter(is_active=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.action(description=_("Mở kỳ đánh giá: khóa bộ chỉ số và tạo bản tự đánh giá cho các đơn vị"))
+    def open_periods(self, request: HttpRequest, queryset: QuerySet[Period]) -> None:
+        from .services import period_open
+
+        for period in queryset:
+            try:
+                count = period_open(period=period)
+            except ValidationError as exc:
+                self.message_user(request, f"{period}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, f"{period}: đã tạo {count} bản tự đánh giá.", messages.SUCCESS)
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["action", "from_state", "to_state", "by", "at", "note"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["agency", "period", "state", "submitted_at", "deadline_extended_to"]
+    list_filter = ["period", "state", "agency__kind"]
+    search_fields = ["agency__name"]
+    list_select_related = ["agency", "period"]
+    readonly_fields = ["period", "agency", "index_set", "state", "ready_at", "ready_by", "submitted_at"]
+    inlines = [TransitionInline]

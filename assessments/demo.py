@@ -1,0 +1,202 @@
+"""Demo data: the sample criteria sets, the province's agencies (with the 2025 mergers) and one user per role."""
+
+import datetime
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from criteria.jsonio import load_index_set_file
+from criteria.models import AgencyKind, IndexSet, Node, ScoringMethod
+
+from .models import Agency, Assessment, Period, Role, RoleAssignment
+from .scoring import LeafInput
+from .services import ScoreEdit, assessment_submit, period_create, period_open, score_save
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published in README for the demo accounts only
+
+# username, full name, role, agency name (for agency roles)
+DEMO_USERS = [
+    ("quantri", "Nguyễn Thị Quản Trị", Role.ADMIN, None),
+    ("thamdinh", "Trần Văn Thẩm Định", Role.REVIEWER, None),
+    ("lanhdaotinh", "Lê Văn Lãnh Đạo", Role.LEADERSHIP, None),
+    ("lanhdao.khcn", "Phạm Thị Giám Đốc", Role.HEAD, "Sở Khoa học và Công nghệ"),
+    ("chuyenvien.khcn", "Hoàng Văn Chuyên Viên", Role.OFFICER, "Sở Khoa học và Công nghệ"),
+    ("chuyenvien.tuphap", "Đỗ Thị Tư Pháp", Role.OFFICER, "Sở Tư pháp"),
+    ("lanhdao.noivu", "Bùi Văn Nội Vụ", Role.HEAD, "Sở Nội vụ"),
+    ("chuyenvien.minhxuan", "Vũ Văn Phường", Role.OFFICER, "UBND phường Minh Xuân"),
+]
+
+
+def load_agencies(path: Path = FIXTURES / "agencies.json") -> list[Agency]:
+    entries = json.loads(path.read_text(encoding="utf-8"))["agencies"]
+    by_name: dict[str, Agency] = {}
+    # Targets first, so a merged agency can point at the agency it became part of.
+    for entry in sorted(entries, key=lambda e: "merged_into" in e):
+        agency, _ = Agency.objects.update_or_create(
+            name=entry["name"],
+            defaults={
+                "short_name": entry.get("short_name", ""),
+                "kind": entry["kind"],
+                "is_active": entry.get("active", "merged_into" not in entry),
+                "merged_into": by_name[entry["merged_into"]] if "merged_into" in entry else None,
+                "merged_on": datetime.date.fromisoformat(entry["merged_on"]) if entry.get("merged_on") else None,
+                "note": entry.get("note", ""),
+            },
+        )
+        by_name[agency.name] = agency
+    return list(by_name.values())
+
+
+def load_users() -> None:
+    user_model = get_user_model()
+    for username, full_name, role, agency_name in DEMO_USERS:
+        first, _, last = full_name.rpartition(" ")
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"first_name": last, "last_name": first}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+        if role == Role.ADMIN:
+            user.is_staff = user.is_superuser = True  # the Sở Nội vụ officer also uses Django admin
+        user.save()
+        agency = Agency.objects.get(name=agency_name) if agency_name else None
+        RoleAssignment.objects.get_or_create(user=user, role=role, agency=agency)
+
+
+def _minimal_pdf(title: str) -> bytes:
+    """A one-page PDF so the demo's evidence downloads open in a viewer."""
+    text = title.encode("ascii", "replace").decode()
+    stream = f"BT /F1 14 Tf 72 760 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _demo_input(node: Node, index: int) -> LeafInput:
+    """Plausible, deterministic answers: mostly full marks, some lost points, per method."""
+    if node.method == ScoringMethod.YES_NO:
+        return LeafInput(answer_yes=index % 5 != 0)
+    if node.method == ScoringMethod.RATIO:
+        return LeafInput(numerator=Decimal(60 + (index * 7) % 40), denominator=Decimal(100))
+    if node.method == ScoringMethod.DEDUCTION:
+        return LeafInput(event_count=index % 3)
+    step = node.effective_step
+    points = node.max_points if index % 4 else max(Decimal(0), node.max_points - step)
+    return LeafInput(self_points=points)
+
+
+def _fill(assessment: Assessment, user: AbstractBaseUser, share: float, with_evidence: bool) -> None:
+    """Score the first ``share`` of the self-scored leaves through the same services the sheet uses."""
+    from evidence.services import evidence_add_document, evidence_upload
+
+    leaves = list(
+        assessment.scores.select_related("node")
+        .prefetch_related("node__tiers")
+        .filter(node__is_survey=False)
+        .order_by("node__position")
+    )
+    for index, score in enumerate(leaves[: round(len(leaves) * share)]):
+        node = score.node
+        note = ""
+        if node.evidence_required and not (with_evidence and index % 3 == 0):
+            note = "Đơn vị đã thực hiện; tài liệu đang lưu tại văn thư, sẽ bổ sung khi thẩm định."
+        score_save(
+            score=score, edit=ScoreEdit(value=_demo_input(node, index), note=note), version=score.version, user=user
+        )
+        if with_evidence and node.evidence_required and index % 3 == 0:
+            if index % 2 == 0:
+                upload = SimpleUploadedFile(
+                    f"Kiem chung {node.code}.pdf",
+                    _minimal_pdf(f"Tai lieu kiem chung tieu chi {node.code}"),
+                    content_type="application/pdf",
+                )
+                evidence_upload(assessment=assessment, score=score, upload=upload, user=user)
+            else:
+                evidence_add_document(
+                    assessment=assessment,
+                    score=score,
+                    user=user,
+                    doc_number=f"{10 + index}/KH-{assessment.agency.short_name}",
+                    doc_date=datetime.date(timezone.localdate().year, 1, 15),
+                    doc_issuer=assessment.agency.name,
+                    doc_summary=f"Kế hoạch thực hiện nhiệm vụ {node.title[:80].lower()}",
+                    url="",
+                )
+
+
+def load_demo_period() -> Period | None:
+    """An open period for the current year, with agencies at varied progress, unless one exists already."""
+    year = timezone.localdate().year
+    if Period.objects.filter(year=year).exists():
+        return None
+    sets = [
+        IndexSet.objects.filter(agency_kind=kind, is_sample=True).order_by("-version").first()
+        for kind in (AgencyKind.DEPARTMENT, AgencyKind.COMMUNE)
+    ]
+    agencies = list(Agency.objects.filter(is_active=True, kind__in=[AgencyKind.DEPARTMENT, AgencyKind.COMMUNE]))
+    period = period_create(
+        year=year,
+        name=f"Chỉ số CCHC năm {year}",
+        index_sets=[s for s in sets if s is not None],
+        agencies=agencies,
+        self_assessment_deadline=timezone.now() + datetime.timedelta(days=20),
+        explanation_deadline=timezone.now() + datetime.timedelta(days=40),
+        appraisal1_deadline=timezone.now() + datetime.timedelta(days=35),
+        appraisal2_deadline=timezone.now() + datetime.timedelta(days=50),
+    )
+    period_open(period=period)
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=[u[0] for u in DEMO_USERS])}
+    admin = users["quantri"]
+    by_name = {a.agency.name: a for a in period.assessments.select_related("agency", "period")}
+    # The demo agency of the demo officer: half done, with files and document references.
+    _fill(by_name["Sở Khoa học và Công nghệ"], users["chuyenvien.khcn"], 0.5, with_evidence=True)
+    # Sở Nội vụ: everything scored and submitted by its head.
+    done = by_name["Sở Nội vụ"]
+    _fill(done, users["lanhdao.noivu"], 1.0, with_evidence=True)
+    assessment_submit(assessment=done, user=users["lanhdao.noivu"])
+    # A spread of partial progress; Sở Tư pháp and most communes stay untouched.
+    for name, share in (("Sở Tài chính", 0.8), ("Sở Y tế", 0.3), ("Sở Xây dựng", 0.6), ("UBND phường Minh Xuân", 0.35)):
+        if name in by_name:
+            _fill(by_name[name], admin, share, with_evidence=share > 0.5)
+    return period
+
+
+@transaction.atomic
+def load_demo() -> dict[str, int]:
+    sets = 0
+    for name in ("indexset_department.json", "indexset_commune.json"):
+        data = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+        if not IndexSet.objects.filter(name=data["name"]).exists():
+            load_index_set_file(FIXTURES / name)
+            sets += 1
+    agencies = load_agencies()
+    load_users()
+    period = load_demo_period()
+    return {
+        "index_sets": sets,
+        "agencies": len(agencies),
+        "users": len(DEMO_USERS),
+        "assessments": period.assessments.count() if period else 0,
+    }

@@ -1,0 +1,337 @@
+"""Agencies, people's roles, assessment periods, one assessment per agency and period, one score per leaf."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from criteria.models import AgencyKind, IndexSet, Node
+
+
+class Agency(models.Model):
+    name = models.CharField(_("tên cơ quan, đơn vị"), max_length=255, unique=True)
+    short_name = models.CharField(_("tên viết tắt"), max_length=100, blank=True)
+    kind = models.CharField(_("loại"), max_length=20, choices=AgencyKind.choices)
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("hợp nhất vào"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    merged_on = models.DateField(_("ngày hợp nhất"), null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("cơ quan, đơn vị")
+        verbose_name_plural = _("cơ quan, đơn vị")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | ~Q(merged_into=F("pk")), name="agency_not_merged_into_itself"
+            ),
+            # A merged agency no longer takes part in new periods; its past years keep their records.
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(is_active=False), name="agency_merged_is_inactive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Chuyên viên đơn vị")
+    HEAD = "head", _("Lãnh đạo đơn vị")
+    ADMIN = "admin", _("Quản trị (Sở Nội vụ)")
+    REVIEWER = "reviewer", _("Thành viên tổ thẩm định")
+    LEADERSHIP = "leadership", _("Lãnh đạo tỉnh")
+
+
+AGENCY_ROLES = (Role.OFFICER, Role.HEAD)
+
+
+class RoleAssignment(models.Model):
+    """A user may hold several roles; officer and head roles belong to one agency, the others are province-wide."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("người dùng"),
+    )
+    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("đơn vị"),
+    )
+
+    class Meta:
+        verbose_name = _("vai trò")
+        verbose_name_plural = _("vai trò")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role__in=AGENCY_ROLES) & Q(agency__isnull=False))
+                | (~Q(role__in=AGENCY_ROLES) & Q(agency__isnull=True)),
+                name="role_agency_iff_agency_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "agency"], condition=Q(agency__isnull=False), name="role_unique_per_agency"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(agency__isnull=True), name="role_unique_province_wide"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}" + (f" – {self.agency}" if self.agency_id else "")
+
+
+class PeriodState(models.TextChoices):
+    SETUP = "setup", _("Đang thiết lập")
+    OPEN = "open", _("Đang tự đánh giá")
+    APPRAISAL = "appraisal", _("Đang thẩm định")
+    PUBLISHED = "published", _("Đã công bố")
+
+
+class Period(models.Model):
+    """One year's run (kỳ đánh giá): index set per agency kind, participants, deadlines, bands."""
+
+    year = models.PositiveSmallIntegerField(_("năm đánh giá"))
+    name = models.CharField(_("tên kỳ đánh giá"), max_length=255)
+    state = models.CharField(_("trạng thái"), max_length=20, choices=PeriodState.choices, default=PeriodState.SETUP)
+    agencies = models.ManyToManyField(Agency, related_name="periods", blank=True, verbose_name=_("đơn vị tham gia"))
+    self_assessment_deadline = models.DateTimeField(_("hạn tự đánh giá"), null=True, blank=True)
+    explanation_deadline = models.DateTimeField(_("hạn giải trình"), null=True, blank=True)
+    appraisal1_deadline = models.DateTimeField(_("hạn thẩm định vòng 1"), null=True, blank=True)
+    appraisal2_deadline = models.DateTimeField(_("hạn thẩm định vòng 2"), null=True, blank=True)
+    band_good_min = models.DecimalField(_("Tốt từ (%)"), max_digits=5, decimal_places=2, default=Decimal(80))
+    band_fair_min = models.DecimalField(_("Khá từ (%)"), max_digits=5, decimal_places=2, default=Decimal(70))
+    band_average_min = models.DecimalField(_("Trung bình từ (%)"), max_digits=5, decimal_places=2, default=Decimal(60))
+    bonus_cap = models.DecimalField(_("điểm thưởng tối đa"), max_digits=5, decimal_places=2, default=Decimal(0))
+    penalty_cap = models.DecimalField(_("điểm trừ tối đa"), max_digits=5, decimal_places=2, default=Decimal(0))
+    opened_at = models.DateTimeField(_("mở lúc"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kỳ đánh giá")
+        verbose_name_plural = _("kỳ đánh giá")
+        ordering = ["-year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "name"], name="period_name_unique_per_year"),
+            models.CheckConstraint(
+                condition=Q(band_good_min__gt=F("band_fair_min"))
+                & Q(band_fair_min__gt=F("band_average_min"))
+                & Q(band_average_min__gte=0)
+                & Q(band_good_min__lte=100),
+                name="period_bands_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(bonus_cap__gte=0) & Q(penalty_cap__gte=0), name="period_caps_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PeriodIndexSet(models.Model):
+    """Which (frozen) index set a period uses for one agency kind."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="index_sets", verbose_name=_("kỳ"))
+    agency_kind = models.CharField(_("loại cơ quan"), max_length=20, choices=AgencyKind.choices)
+    index_set = models.ForeignKey(IndexSet, on_delete=models.PROTECT, related_name="+", verbose_name=_("bộ chỉ số"))
+
+    class Meta:
+        verbose_name = _("bộ chỉ số của kỳ")
+        verbose_name_plural = _("bộ chỉ số của kỳ")
+        constraints = [models.UniqueConstraint(fields=["period", "agency_kind"], name="period_one_set_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.period} – {self.get_agency_kind_display()}: {self.index_set}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.index_set_id and self.index_set.agency_kind != self.agency_kind:
+            raise ValidationError(
+                {
+                    "index_set": _("Bộ chỉ số này dành cho «%(kind)s».")
+                    % {"kind": self.index_set.get_agency_kind_display()}
+                }
+            )
+
+
+class AssessmentState(models.TextChoices):
+    DRAFT = "draft", _("Đang tự chấm")
+    SUBMITTED = "submitted", _("Đã gửi")
+    UNDER_APPRAISAL = "under_appraisal", _("Đang thẩm định")
+    RETURNED = "returned", _("Yêu cầu giải trình")
+    EXPLAINED = "explained", _("Đã giải trình")
+    APPRAISED = "appraised", _("Đã thẩm định")
+    PUBLISHED = "published", _("Đã công bố")
+
+
+class Assessment(models.Model):
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("kỳ"))
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("đơn vị"))
+    index_set = models.ForeignKey(IndexSet, on_delete=models.PROTECT, related_name="+", verbose_name=_("bộ chỉ số"))
+    state = models.CharField(
+        _("trạng thái"), max_length=20, choices=AssessmentState.choices, default=AssessmentState.DRAFT
+    )
+    ready_at = models.DateTimeField(_("sẵn sàng trình lúc"), null=True, blank=True)
+    ready_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    deadline_extended_to = models.DateTimeField(
+        _("gia hạn tự đánh giá đến"),
+        null=True,
+        blank=True,
+        help_text=_("Do quản trị đặt riêng cho đơn vị này; thay cho hạn chung của kỳ."),
+    )
+
+    class Meta:
+        verbose_name = _("bản tự đánh giá")
+        verbose_name_plural = _("bản tự đánh giá")
+        ordering = ["period", "agency__name"]
+        constraints = [models.UniqueConstraint(fields=["period", "agency"], name="assessment_one_per_agency")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} – {self.period}"
+
+    @property
+    def self_assessment_deadline(self):
+        return self.deadline_extended_to or self.period.self_assessment_deadline
+
+
+def _points_in_range(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | (Q(**{f"{field}__gte": 0}) & Q(**{f"{field}__lte": F("max_points")}))
+
+
+class Score(models.Model):
+    """One leaf of one assessment through the whole workflow: self score, two appraisal rounds, explanation.
+
+    ``max_points`` is copied from the (frozen) node so the database itself can hold 0 ≤ points ≤ max.
+    ``version`` increases on every save: a save carrying an older version is refused (stale edit).
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    max_points = models.DecimalField(_("điểm tối đa"), max_digits=7, decimal_places=2)
+    # Self-assessment: the inputs of the leaf's method, and the points they give.
+    self_points = models.DecimalField(_("điểm tự chấm"), max_digits=7, decimal_places=2, null=True, blank=True)
+    answer_yes = models.BooleanField(_("đạt"), null=True, blank=True)
+    numerator = models.DecimalField(_("tử số"), max_digits=14, decimal_places=2, null=True, blank=True)
+    denominator = models.DecimalField(_("mẫu số"), max_digits=14, decimal_places=2, null=True, blank=True)
+    event_count = models.PositiveIntegerField(_("số lần bị trừ"), null=True, blank=True)
+    note = models.TextField(_("thuyết minh"), blank=True)
+    not_applicable = models.BooleanField(_("không áp dụng"), default=False)
+    not_applicable_reason = models.TextField(_("lý do không áp dụng"), blank=True)
+    # Appraisal (later issue): both rounds kept; the final score is the last round given.
+    appraised_points_1 = models.DecimalField(
+        _("điểm thẩm định vòng 1"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    appraisal_note_1 = models.TextField(_("ý kiến thẩm định vòng 1"), blank=True)
+    explanation = models.TextField(_("giải trình"), blank=True)
+    appraised_points_2 = models.DecimalField(
+        _("điểm thẩm định vòng 2"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    appraisal_note_2 = models.TextField(_("ý kiến thẩm định vòng 2"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("điểm tiêu chí")
+        verbose_name_plural = _("điểm tiêu chí")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "node"], name="score_one_per_leaf"),
+            models.CheckConstraint(condition=_points_in_range("self_points"), name="score_self_in_range"),
+            models.CheckConstraint(condition=_points_in_range("appraised_points_1"), name="score_appraised1_in_range"),
+            models.CheckConstraint(condition=_points_in_range("appraised_points_2"), name="score_appraised2_in_range"),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(numerator__gte=0), name="score_numerator_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0), name="score_denominator_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(denominator__isnull=True) | Q(numerator__lte=F("denominator")),
+                name="score_ratio_at_most_one",
+            ),
+            models.CheckConstraint(
+                condition=Q(not_applicable=False) | ~Q(not_applicable_reason=""), name="score_na_needs_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(not_applicable=False) | Q(self_points__isnull=True), name="score_na_has_no_points"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} – {self.node.code}"
+
+    @property
+    def final_points(self) -> Decimal | None:
+        """The last appraisal given, else the self score."""
+        for value in (self.appraised_points_2, self.appraised_points_1, self.self_points):
+            if value is not None:
+                return value
+        return None
+
+
+class ScoreChange(models.Model):
+    """Every change of a score, who and when: ``changes`` maps field → [old, new] as strings."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField()
+    changes = models.JSONField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        verbose_name = _("lịch sử thay đổi điểm")
+        verbose_name_plural = _("lịch sử thay đổi điểm")
+
+    def __str__(self) -> str:
+        return f"{self.score_id} @ {self.changed_at:%d/%m/%Y %H:%M}"
+
+
+class TransitionAction(models.TextChoices):
+    MARK_READY = "mark_ready", _("Chuyên viên báo sẵn sàng trình")
+    UNMARK_READY = "unmark_ready", _("Hủy báo sẵn sàng")
+    SUBMIT = "submit", _("Lãnh đạo đơn vị gửi")
+    RECALL = "recall", _("Lãnh đạo đơn vị rút lại")
+    EXTEND = "extend", _("Quản trị gia hạn")
+
+
+class Transition(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("thao tác"), max_length=20, choices=TransitionAction.choices)
+    from_state = models.CharField(max_length=20, choices=AssessmentState.choices)
+    to_state = models.CharField(max_length=20, choices=AssessmentState.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("lượt chuyển trạng thái")
+        verbose_name_plural = _("lượt chuyển trạng thái")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} @ {self.at:%d/%m/%Y %H:%M}"

@@ -1,0 +1,434 @@
+"""Bulk import and export of agencies and user accounts as one workbook (sheets «Cơ quan», «Người dùng»).
+
+All or nothing: every row of both sheets is read and checked first; any error saves nothing and lists
+every error with its sheet, row and column. Agencies are matched by name, users by login name, so an
+exported workbook edited and imported again updates what is there instead of duplicating it.
+A user's roles in the file are added to the roles they already hold; removing a role is done on the
+user's page, where the administrator sees what they take away.
+"""
+
+import datetime
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Lower
+from openpyxl import Workbook
+
+from criteria.models import AgencyKind
+from parindex.xlsx import (
+    Column,
+    ImportInvalid,
+    RowError,
+    cell_text,
+    find_sheet,
+    normalize,
+    open_workbook,
+    read_date,
+    read_table,
+    read_yes_no,
+    write_header,
+    write_help,
+)
+
+from .models import AGENCY_ROLES, Agency, Role, RoleAssignment
+from .people import UserRolesInput, agency_save, full_name, user_roles_input, user_save, users_with_roles
+
+SHEET_AGENCIES = "Cơ quan"
+SHEET_USERS = "Người dùng"
+SHEET_HELP = "Hướng dẫn"
+
+AGENCY_COLUMNS = [
+    Column("name", "Tên cơ quan, đơn vị", True, 44, "Tên đầy đủ, không trùng; dùng để nhận ra đơn vị khi nhập lại."),
+    Column("short_name", "Tên viết tắt", False, 14, "Ví dụ SNV, STP."),
+    Column("kind", "Loại", True, 30, "Một trong: " + "; ".join(str(label) for _, label in AgencyKind.choices)),
+    Column("is_active", "Đang hoạt động", False, 12, "Có / Không (mặc định Có). Đơn vị đã hợp nhất luôn là Không."),
+    Column("merged_into", "Hợp nhất vào", False, 36, "Tên đơn vị mà đơn vị này đã hợp nhất vào (nếu có)."),
+    Column("merged_on", "Ngày hợp nhất", False, 14, "dd/mm/yyyy."),
+    Column("note", "Ghi chú", False, 40, ""),
+]
+USER_COLUMNS = [
+    Column("username", "Tên đăng nhập", True, 22, "Chữ không dấu, số và . @ + - _; không trùng."),
+    Column("full_name", "Họ và tên", True, 28, "Ví dụ Nguyễn Thị Lan."),
+    Column("email", "Email", False, 28, ""),
+    Column(
+        "roles",
+        "Vai trò",
+        True,
+        30,
+        "Một hoặc nhiều, cách nhau bằng dấu chấm phẩy: " + "; ".join(str(label) for _, label in Role.choices),
+    ),
+    Column("agency", "Đơn vị", False, 36, "Bắt buộc với Chuyên viên đơn vị và Lãnh đạo đơn vị: tên hoặc tên viết tắt."),
+    Column(
+        "password",
+        "Mật khẩu ban đầu",
+        False,
+        18,
+        "Bắt buộc với tài khoản mới; để trống với tài khoản đã có thì giữ mật khẩu cũ.",
+    ),
+]
+
+_USERNAME = UnicodeUsernameValidator()
+_KINDS = {normalize(label): value for value, label in AgencyKind.choices} | {
+    normalize(value): value for value in AgencyKind.values
+}
+_ROLES = {normalize(label): value for value, label in Role.choices} | {normalize(value): value for value in Role.values}
+
+
+@dataclass
+class AgencyRow:
+    row: int
+    name: str
+    short_name: str
+    kind: str
+    is_active: bool
+    merged_into: str
+    merged_on: datetime.date | None
+    note: str
+
+
+@dataclass
+class UserRow:
+    row: int
+    username: str
+    full_name: str
+    email: str
+    roles: set[str]
+    agency: str
+    password: str
+
+
+@dataclass
+class ImportResult:
+    agencies_created: int = 0
+    agencies_updated: int = 0
+    users_created: int = 0
+    users_updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _agency_rows(sheet: Any, errors: list[RowError]) -> list[AgencyRow]:
+    result = []
+    seen: dict[str, int] = {}
+    for number, cells in read_table(sheet, AGENCY_COLUMNS, errors, sheet_label=SHEET_AGENCIES):
+
+        def error(column: str, message: str, number: int = number) -> None:
+            errors.append(RowError(number, column, message, SHEET_AGENCIES))
+
+        name = " ".join(cell_text(cells.get("name")).split())
+        if not name:
+            error("Tên cơ quan, đơn vị", "Tên không được để trống.")
+        elif normalize(name) in seen:
+            error("Tên cơ quan, đơn vị", f"«{name}» trùng với dòng {seen[normalize(name)]}.")
+        else:
+            seen[normalize(name)] = number
+        kind = _KINDS.get(normalize(cells.get("kind")))
+        if kind is None:
+            allowed = "; ".join(str(label) for _, label in AgencyKind.choices)
+            error("Loại", f"«{cell_text(cells.get('kind'))}» không có; ghi một trong: {allowed}.")
+        raw_active = cells.get("is_active")
+        is_active = True if cell_text(raw_active) == "" else read_yes_no(raw_active)
+        if is_active is None:
+            error("Đang hoạt động", f"«{cell_text(raw_active)}» không hợp lệ; ghi «Có» hoặc «Không».")
+        merged_on = None
+        if cell_text(cells.get("merged_on")):
+            merged_on = read_date(cells.get("merged_on"))
+            if merged_on is None:
+                error("Ngày hợp nhất", f"«{cell_text(cells.get('merged_on'))}» không phải là ngày dạng dd/mm/yyyy.")
+        result.append(
+            AgencyRow(
+                row=number,
+                name=name,
+                short_name=cell_text(cells.get("short_name")),
+                kind=kind or "",
+                is_active=bool(is_active),
+                merged_into=" ".join(cell_text(cells.get("merged_into")).split()),
+                merged_on=merged_on,
+                note=cell_text(cells.get("note")),
+            )
+        )
+    return result
+
+
+def _user_rows(sheet: Any, errors: list[RowError]) -> list[UserRow]:
+    result = []
+    seen: dict[str, int] = {}
+    for number, cells in read_table(sheet, USER_COLUMNS, errors, sheet_label=SHEET_USERS):
+
+        def error(column: str, message: str, number: int = number) -> None:
+            errors.append(RowError(number, column, message, SHEET_USERS))
+
+        username = cell_text(cells.get("username"))
+        if not username:
+            error("Tên đăng nhập", "Tên đăng nhập không được để trống.")
+        elif username.lower() in seen:
+            error("Tên đăng nhập", f"«{username}» trùng với dòng {seen[username.lower()]}.")
+        else:
+            seen[username.lower()] = number
+            try:
+                _USERNAME(username)
+            except ValidationError:
+                error("Tên đăng nhập", f"«{username}» chỉ được gồm chữ, số và các ký tự . @ + - _ (không dấu cách).")
+        full_name = " ".join(cell_text(cells.get("full_name")).split())
+        if not full_name:
+            error("Họ và tên", "Họ và tên không được để trống.")
+        email = cell_text(cells.get("email"))
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                error("Email", f"«{email}» không phải là địa chỉ email.")
+        roles = set()
+        for part in cell_text(cells.get("roles")).replace(",", ";").split(";"):
+            if not part.strip():
+                continue
+            role = _ROLES.get(normalize(part))
+            if role is None:
+                allowed = "; ".join(str(label) for _, label in Role.choices)
+                error("Vai trò", f"«{part.strip()}» không có; ghi một hoặc nhiều trong: {allowed}.")
+            else:
+                roles.add(role)
+        result.append(
+            UserRow(
+                row=number,
+                username=username,
+                full_name=full_name,
+                email=email,
+                roles=roles,
+                agency=" ".join(cell_text(cells.get("agency")).split()),
+                password=cell_text(cells.get("password")),
+            )
+        )
+    return result
+
+
+def _read(data: bytes) -> tuple[list[AgencyRow], list[UserRow], list[RowError]]:
+    workbook = open_workbook(data)
+    errors: list[RowError] = []
+    try:
+        agencies_sheet = find_sheet(workbook, SHEET_AGENCIES)
+        users_sheet = find_sheet(workbook, SHEET_USERS)
+        if agencies_sheet is None and users_sheet is None:
+            message = f"Tệp không có trang «{SHEET_AGENCIES}» hay «{SHEET_USERS}»; hãy dùng tệp mẫu."
+            raise ImportInvalid([RowError(None, None, message)])
+        agencies = _agency_rows(agencies_sheet, errors) if agencies_sheet is not None else []
+        users = _user_rows(users_sheet, errors) if users_sheet is not None else []
+    finally:
+        workbook.close()
+    if not agencies and not users and not errors:
+        errors.append(RowError(None, None, "Tệp không có dòng dữ liệu nào dưới các dòng tiêu đề."))
+    return agencies, users, errors
+
+
+def _agency_lookup(agencies: list[Agency]) -> dict[str, Agency]:
+    """By normalized full name, and by short name where that is unambiguous."""
+    by_name = {normalize(a.name): a for a in agencies}
+    shorts: dict[str, list[Agency]] = {}
+    for agency in agencies:
+        if agency.short_name:
+            shorts.setdefault(normalize(agency.short_name), []).append(agency)
+    return {key: found[0] for key, found in shorts.items() if len(found) == 1} | by_name
+
+
+def import_people(data: bytes) -> ImportResult:
+    """Read, check everything, then save everything in one transaction; raises ImportInvalid on any error."""
+    agency_rows, user_rows, errors = _read(data)
+    existing = list(Agency.objects.all())
+    existing_by_name = {normalize(a.name): a for a in existing}
+    file_names = {normalize(r.name) for r in agency_rows if r.name}
+    known_names = file_names | existing_by_name.keys()
+    for row in agency_rows:
+        target = normalize(row.merged_into)
+        if row.merged_into and target not in known_names:
+            errors.append(RowError(row.row, "Hợp nhất vào", f"Không có đơn vị «{row.merged_into}».", SHEET_AGENCIES))
+        elif row.merged_into and target == normalize(row.name):
+            errors.append(
+                RowError(row.row, "Hợp nhất vào", "Một đơn vị không thể hợp nhất vào chính nó.", SHEET_AGENCIES)
+            )
+
+    user_model = get_user_model()
+    # Logins are matched without regard to case, as the login form's users would expect.
+    wanted = [r.username.lower() for r in user_rows]
+    existing_users = {
+        u.username.lower(): u for u in user_model.objects.annotate(login=Lower("username")).filter(login__in=wanted)
+    }
+    # Agency names a user row may refer to: those in the database and those this file creates.
+    lookup = _agency_lookup(existing)
+    for row in agency_rows:
+        lookup.setdefault(normalize(row.name), existing_by_name.get(normalize(row.name)) or Agency(name=row.name))
+        if row.short_name:
+            lookup.setdefault(normalize(row.short_name), lookup[normalize(row.name)])
+    for row in user_rows:
+        needs_agency = bool(row.roles & set(AGENCY_ROLES))
+        if needs_agency and not row.agency:
+            errors.append(
+                RowError(row.row, "Đơn vị", "Chuyên viên và lãnh đạo đơn vị phải thuộc một đơn vị.", SHEET_USERS)
+            )
+        elif row.agency and normalize(row.agency) not in lookup:
+            errors.append(RowError(row.row, "Đơn vị", f"Không có đơn vị «{row.agency}».", SHEET_USERS))
+        elif row.agency and not needs_agency:
+            errors.append(
+                RowError(
+                    row.row,
+                    "Đơn vị",
+                    "Chỉ ghi đơn vị cho Chuyên viên đơn vị hoặc Lãnh đạo đơn vị; các vai trò khác là toàn tỉnh.",
+                    SHEET_USERS,
+                )
+            )
+        is_new = row.username.lower() not in existing_users
+        if is_new and not row.roles and not any(e.row == row.row and e.column == "Vai trò" for e in errors):
+            errors.append(RowError(row.row, "Vai trò", "Tài khoản mới cần ít nhất một vai trò.", SHEET_USERS))
+        if is_new and not row.password:
+            errors.append(RowError(row.row, "Mật khẩu ban đầu", "Tài khoản mới cần mật khẩu ban đầu.", SHEET_USERS))
+        if row.password:
+            candidate = existing_users.get(row.username.lower()) or user_model(username=row.username)
+            try:
+                validate_password(row.password, candidate)
+            except ValidationError as exc:
+                errors.append(RowError(row.row, "Mật khẩu ban đầu", " ".join(exc.messages), SHEET_USERS))
+    if errors:
+        raise ImportInvalid(errors)
+    try:
+        return _save(agency_rows, user_rows, existing_by_name, existing_users)
+    except ImportInvalid:
+        raise
+    except ValidationError as exc:  # a rule only the model knows (length, characters): still nothing saved
+        raise ImportInvalid([RowError(None, None, " ".join(exc.messages))]) from None
+
+
+@transaction.atomic
+def _save(
+    agency_rows: list[AgencyRow],
+    user_rows: list[UserRow],
+    existing_by_name: dict[str, Agency],
+    existing_users: dict[str, Any],
+) -> ImportResult:
+    result = ImportResult()
+    saved: dict[str, Agency] = dict(existing_by_name)
+    # Agencies that others merge into come first, so the target exists when the merged one is saved.
+    ordered = sorted(agency_rows, key=lambda r: bool(r.merged_into))
+    for row in ordered:
+        agency = existing_by_name.get(normalize(row.name)) or Agency()
+        created = agency.pk is None
+        try:
+            agency = agency_save(
+                agency=agency,
+                name=row.name,
+                short_name=row.short_name,
+                kind=row.kind,
+                is_active=row.is_active,
+                merged_into=saved[normalize(row.merged_into)] if row.merged_into else None,
+                merged_on=row.merged_on,
+                note=row.note,
+            )
+        except ValidationError as exc:
+            transaction.set_rollback(True)
+            raise ImportInvalid([RowError(row.row, None, " ".join(exc.messages), SHEET_AGENCIES)]) from None
+        saved[normalize(agency.name)] = agency
+        result.agencies_created += created
+        result.agencies_updated += not created
+    lookup = _agency_lookup(list(saved.values()))
+    user_model = get_user_model()
+    for row in user_rows:
+        user = existing_users.get(row.username.lower()) or user_model()
+        created = user.pk is None
+        roles = user_roles_input(user) if not created else UserRolesInput()
+        for role in row.roles:
+            if role == Role.OFFICER:
+                roles.officer_of.add(lookup[normalize(row.agency)].pk)
+            elif role == Role.HEAD:
+                roles.head_of.add(lookup[normalize(row.agency)].pk)
+            else:
+                roles.province.add(role)
+        try:
+            user_save(
+                user=user,
+                username=row.username if created else user.username,
+                full_name=row.full_name,
+                email=row.email,
+                is_active=user.is_active if not created else True,
+                password=row.password or None,
+                roles=roles,
+            )
+        except ValidationError as exc:
+            transaction.set_rollback(True)
+            raise ImportInvalid([RowError(row.row, None, " ".join(exc.messages), SHEET_USERS)]) from None
+        result.users_created += created
+        result.users_updated += not created
+    return result
+
+
+def build_people_workbook(*, with_data: bool) -> bytes:
+    """The import template; with ``with_data``, today's agencies and users (never passwords) filled in."""
+    workbook = Workbook()
+    agencies_sheet = workbook.active
+    agencies_sheet.title = SHEET_AGENCIES
+    write_header(agencies_sheet, AGENCY_COLUMNS)
+    users_sheet = workbook.create_sheet(SHEET_USERS)
+    write_header(users_sheet, USER_COLUMNS)
+    if with_data:
+        labels = dict(AgencyKind.choices)
+        for agency in Agency.objects.select_related("merged_into").order_by("kind", "name"):
+            agencies_sheet.append(
+                [
+                    agency.name,
+                    agency.short_name,
+                    str(labels[agency.kind]),
+                    "Có" if agency.is_active else "Không",
+                    agency.merged_into.name if agency.merged_into_id else "",
+                    agency.merged_on.strftime("%d/%m/%Y") if agency.merged_on else "",
+                    agency.note,
+                ]
+            )
+        _append_users(users_sheet)
+    write_help(
+        workbook.create_sheet(SHEET_HELP),
+        [(SHEET_AGENCIES, AGENCY_COLUMNS), (SHEET_USERS, USER_COLUMNS)],
+        [
+            (
+                "Nhập toàn bộ hoặc không gì cả",
+                "Nếu tệp có lỗi, không dòng nào được lưu; mọi lỗi được liệt kê kèm số dòng.",
+            ),
+            (
+                "Nhập lại",
+                "Đơn vị nhận theo tên, người dùng theo tên đăng nhập: dòng đã có được cập nhật, không tạo trùng.",
+            ),
+            ("Vai trò", "Vai trò trong tệp được thêm vào vai trò đang có; bỏ vai trò thì sửa trên trang người dùng."),
+            (
+                "Nhiều đơn vị",
+                "Người dùng thuộc nhiều đơn vị: nhập một đơn vị ở đây, thêm đơn vị khác trên trang người dùng.",
+            ),
+        ],
+    )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _append_users(sheet: Any) -> None:
+    """One row per user; a user with agency roles in several agencies gets the first one (see the help sheet)."""
+    users = users_with_roles(get_user_model().objects.order_by("username"))
+    agency_of: dict[int, str] = {}
+    for user_id, agency_name in (
+        RoleAssignment.objects.filter(agency__isnull=False)
+        .order_by("agency__name")
+        .values_list("user_id", "agency__name")
+    ):
+        agency_of.setdefault(user_id, agency_name)
+    for user in users:
+        sheet.append(
+            [
+                user.username,
+                full_name(user),
+                user.email,
+                "; ".join(dict.fromkeys(label for label, _ in user.role_list)),
+                agency_of.get(user.pk, ""),
+                "",
+            ]
+        )

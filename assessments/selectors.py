@@ -1,0 +1,195 @@
+"""Reads across relations for the scoring sheet, its totals and the progress page, in fixed query counts."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from criteria.models import Node
+from evidence.models import Evidence, EvidenceLink
+from parindex.numbers import format_points
+
+from .models import Assessment, AssessmentState, Period, Score
+from .scoring import LeafState, ProgressFigures, Totals, compute_totals, domain_of
+
+
+@dataclass
+class SheetLeaf:
+    node: Node
+    score: Score
+    evidence: list[Evidence] = field(default_factory=list)
+    html: str = ""  # the rendered row, set by the view (assessments.leaf_html)
+
+    @property
+    def has_evidence(self) -> bool:
+        return bool(self.evidence)
+
+    @property
+    def needs_note(self) -> bool:
+        """The leaf asks for evidence, has none, and the agency has not explained why in its note."""
+        return bool(self.node.evidence_required) and not self.evidence and not self.score.note.strip()
+
+    def display_values(self) -> dict[str, str]:
+        """What the inputs of the row show: the stored values, Vietnamese-style ("0,75")."""
+        s = self.score
+        return {
+            "self_points": format_points(s.self_points),
+            "answer_yes": {True: "yes", False: "no"}.get(s.answer_yes, "") if s.answer_yes is not None else "",
+            "numerator": format_points(s.numerator),
+            "denominator": format_points(s.denominator),
+            "event_count": "" if s.event_count is None else str(s.event_count),
+            "note": s.note,
+            "not_applicable": "on" if s.not_applicable else "",
+            "not_applicable_reason": s.not_applicable_reason,
+        }
+
+    def state(self) -> LeafState:
+        return LeafState(
+            domain_code=domain_of(self.node.code),
+            max_points=self.score.max_points,
+            points=self.score.self_points,
+            not_applicable=self.score.not_applicable,
+            is_survey=self.node.is_survey,
+            has_evidence=self.has_evidence,
+        )
+
+
+@dataclass
+class SheetLine:
+    node: Node
+    leaf: SheetLeaf | None = None
+
+
+@dataclass
+class DomainBlock:
+    node: Node
+    lines: list[SheetLine] = field(default_factory=list)
+
+
+@dataclass
+class Sheet:
+    domains: list[DomainBlock]
+    leaves: list[SheetLeaf]
+    totals: Totals
+
+
+def sheet_leaves(assessment: Assessment, *, only_score: int | None = None) -> list[SheetLeaf]:
+    """Leaves with their score and evidence: 3 queries (scores with nodes, tiers, evidence links)."""
+    scores = (
+        Score.objects.filter(assessment=assessment)
+        .select_related("node", "updated_by")
+        .prefetch_related("node__tiers")
+        .order_by("node__position")
+    )
+    links = EvidenceLink.objects.filter(score__assessment=assessment).select_related("evidence").order_by("pk")
+    if only_score is not None:
+        scores = scores.filter(pk=only_score)
+        links = links.filter(score_id=only_score)
+    evidence: dict[int, list[Evidence]] = {}
+    for link in links:
+        evidence.setdefault(link.score_id, []).append(link.evidence)
+    return [SheetLeaf(node=s.node, score=s, evidence=evidence.get(s.pk, [])) for s in scores]
+
+
+def sheet(assessment: Assessment) -> Sheet:
+    """The whole tree by domain with every leaf's score: 4 queries whatever the number of leaves."""
+    leaves = sheet_leaves(assessment)
+    nodes = list(Node.objects.filter(index_set_id=assessment.index_set_id, is_leaf=False).order_by("position"))
+    lines = sorted(
+        [SheetLine(node=n) for n in nodes] + [SheetLine(node=leaf.node, leaf=leaf) for leaf in leaves],
+        key=lambda line: line.node.position,
+    )
+    domains: list[DomainBlock] = []
+    for line in lines:
+        if line.node.depth == 1:
+            domains.append(DomainBlock(node=line.node))
+        else:
+            domains[-1].lines.append(line)
+    titles = {n.code: n.title for n in nodes if n.depth == 1 and not n.is_survey}
+    totals = compute_totals((leaf.state() for leaf in leaves), titles)
+    return Sheet(domains=domains, leaves=leaves, totals=totals)
+
+
+def assessment_totals(assessment: Assessment) -> Totals:
+    """Totals without loading the sheet: 2 queries (domain titles, one row per leaf)."""
+    titles = dict(
+        Node.objects.filter(index_set_id=assessment.index_set_id, depth=1, is_survey=False).values_list("code", "title")
+    )
+    rows = (
+        Score.objects.filter(assessment=assessment)
+        .annotate(has_evidence=Exists(EvidenceLink.objects.filter(score=OuterRef("pk"))))
+        .values_list("node__code", "max_points", "self_points", "not_applicable", "node__is_survey", "has_evidence")
+    )
+    return compute_totals(
+        (
+            LeafState(domain_of(code), max_points, points, na, survey, has_ev)
+            for code, max_points, points, na, survey, has_ev in rows
+        ),
+        titles,
+    )
+
+
+# ---- progress (Sở Nội vụ's monthly follow-up) -----------------------------------------------------------
+
+
+@dataclass
+class ProgressRow(ProgressFigures):
+    assessment: Assessment
+    leaves: int
+    scored: int
+    with_evidence: int
+    points: Decimal
+    max_points: Decimal
+    deadline: datetime.datetime | None
+
+    @property
+    def days_left(self) -> int | None:
+        if self.deadline is None:
+            return None
+        return (timezone.localdate(self.deadline) - timezone.localdate()).days
+
+    @property
+    def days_overdue(self) -> int:
+        return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+
+    @property
+    def overdue(self) -> bool:
+        return self.assessment.state == AssessmentState.DRAFT and self.days_left is not None and self.days_left < 0
+
+
+def progress_rows(period: Period, assessments: QuerySet[Assessment]) -> list[ProgressRow]:
+    """One row per assessment: 2 queries (assessments with agency, one grouped aggregate over scores)."""
+    own = Q(node__is_survey=False)
+    applicable = own & Q(not_applicable=False)
+    stats = {
+        row["assessment_id"]: row
+        for row in Score.objects.filter(assessment__in=assessments)
+        .values("assessment_id")
+        .annotate(
+            leaves=Count("pk", filter=own),
+            scored=Count("pk", filter=own & (Q(self_points__isnull=False) | Q(not_applicable=True))),
+            with_evidence=Count(
+                "pk",
+                filter=own & (Q(not_applicable=True) | Q(Exists(EvidenceLink.objects.filter(score=OuterRef("pk"))))),
+            ),
+            points=Sum("self_points", filter=applicable),
+            max_points=Sum("max_points", filter=applicable),
+        )
+    }
+    rows = []
+    for assessment in assessments.select_related("agency", "period"):
+        s = stats.get(assessment.pk, {})
+        rows.append(
+            ProgressRow(
+                assessment=assessment,
+                leaves=s.get("leaves", 0),
+                scored=s.get("scored", 0),
+                with_evidence=s.get("with_evidence", 0),
+                points=s.get("points") or Decimal(0),
+                max_points=s.get("max_points") or Decimal(0),
+                deadline=assessment.deadline_extended_to or period.self_assessment_deadline,
+            )
+        )
+    return rows

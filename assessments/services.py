@@ -1,0 +1,283 @@
+"""Writes for periods, assessments and scores. Keyword-only, typed, atomic; views stay thin."""
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from criteria.models import IndexSet, Node
+from criteria.services import index_set_freeze
+
+from .models import (
+    Agency,
+    Assessment,
+    AssessmentState,
+    Period,
+    PeriodIndexSet,
+    PeriodState,
+    Score,
+    ScoreChange,
+    Transition,
+    TransitionAction,
+)
+from .scoring import LeafInput, ScoreInputError, leaf_points
+
+# ---- periods ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def period_create(
+    *,
+    year: int,
+    name: str,
+    index_sets: Sequence[IndexSet],
+    agencies: Sequence[Agency],
+    self_assessment_deadline: datetime.datetime | None = None,
+    explanation_deadline: datetime.datetime | None = None,
+    appraisal1_deadline: datetime.datetime | None = None,
+    appraisal2_deadline: datetime.datetime | None = None,
+    band_good_min: Decimal = Decimal(80),
+    band_fair_min: Decimal = Decimal(70),
+    band_average_min: Decimal = Decimal(60),
+    bonus_cap: Decimal = Decimal(0),
+    penalty_cap: Decimal = Decimal(0),
+) -> Period:
+    kinds = [s.agency_kind for s in index_sets]
+    if len(set(kinds)) != len(kinds):
+        raise ValidationError("Mỗi loại cơ quan chỉ dùng một bộ chỉ số trong một kỳ.")
+    period = Period(
+        year=year,
+        name=name,
+        self_assessment_deadline=self_assessment_deadline,
+        explanation_deadline=explanation_deadline,
+        appraisal1_deadline=appraisal1_deadline,
+        appraisal2_deadline=appraisal2_deadline,
+        band_good_min=band_good_min,
+        band_fair_min=band_fair_min,
+        band_average_min=band_average_min,
+        bonus_cap=bonus_cap,
+        penalty_cap=penalty_cap,
+    )
+    period.full_clean()
+    period.save()
+    PeriodIndexSet.objects.bulk_create(
+        PeriodIndexSet(period=period, agency_kind=s.agency_kind, index_set=s) for s in index_sets
+    )
+    period.agencies.set(agencies)
+    return period
+
+
+@transaction.atomic
+def period_open(*, period: Period) -> int:
+    """Freeze the sets and create one assessment per participant with one score row per leaf.
+
+    A constant number of queries whatever the number of agencies and leaves: the sets, the
+    participants, one bulk insert of assessments, one read-back, the leaves, one bulk insert of scores.
+    """
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    if period.state != PeriodState.SETUP:
+        raise ValidationError("Kỳ đánh giá đã được mở.")
+    sets = {p.agency_kind: p.index_set for p in period.index_sets.select_related("index_set")}
+    agencies = list(period.agencies.all())
+    if not agencies:
+        raise ValidationError("Kỳ đánh giá chưa có đơn vị tham gia.")
+    problems = [a.name for a in agencies if a.kind not in sets]
+    if problems:
+        raise ValidationError(f"Chưa chọn bộ chỉ số cho loại cơ quan của: {', '.join(problems)}.")
+    inactive = [a.name for a in agencies if not a.is_active]
+    if inactive:
+        raise ValidationError(f"Đơn vị đã ngừng hoạt động hoặc đã hợp nhất không thể tham gia: {', '.join(inactive)}.")
+    for index_set in sets.values():
+        index_set_freeze(index_set=index_set)
+    Assessment.objects.bulk_create(Assessment(period=period, agency=a, index_set=sets[a.kind]) for a in agencies)
+    assessments = list(period.assessments.all())
+    leaves_by_set: dict[int, list[tuple[int, Decimal]]] = {}
+    for node_id, set_id, max_points in Node.objects.filter(index_set__in=list(sets.values()), is_leaf=True).values_list(
+        "pk", "index_set_id", "max_points"
+    ):
+        leaves_by_set.setdefault(set_id, []).append((node_id, max_points))
+    Score.objects.bulk_create(
+        (
+            Score(assessment=a, node_id=node_id, max_points=max_points)
+            for a in assessments
+            for node_id, max_points in leaves_by_set[a.index_set_id]
+        ),
+        batch_size=2000,
+    )
+    period.state = PeriodState.OPEN
+    period.opened_at = timezone.now()
+    period.save(update_fields=["state", "opened_at"])
+    return len(assessments)
+
+
+# ---- scores -----------------------------------------------------------------------------------------
+
+
+class StaleScore(Exception):
+    """Someone saved the leaf since this user loaded it; ``current`` is what is stored now."""
+
+    def __init__(self, current: Score):
+        super().__init__("stale")
+        self.current = current
+
+
+@dataclass(frozen=True)
+class ScoreEdit:
+    """What the agency can change on a leaf."""
+
+    value: LeafInput
+    note: str = ""
+    not_applicable: bool = False
+    not_applicable_reason: str = ""
+
+
+_TRACKED = (
+    "self_points",
+    "answer_yes",
+    "numerator",
+    "denominator",
+    "event_count",
+    "note",
+    "not_applicable",
+    "not_applicable_reason",
+)
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"  # 0.50 from the database and 0.5 typed are the same value
+    return None if value is None else str(value)
+
+
+@transaction.atomic
+def score_save(*, score: Score, edit: ScoreEdit, version: int, user: AbstractBaseUser) -> Score:
+    """Validate the inputs for the leaf's method and save them with the points they give.
+
+    The update only happens if the row still has ``version``; otherwise StaleScore carries the stored
+    values, so a second person never silently overwrites the first. Every change is kept in history.
+    """
+    node = score.node
+    if node.is_survey:
+        raise ScoreInputError("Điểm điều tra xã hội học do Sở Nội vụ nhập, đơn vị không tự chấm.")
+    reason = edit.not_applicable_reason.strip()
+    if edit.not_applicable:
+        if not node.allow_not_applicable:
+            raise ScoreInputError("Tiêu chí này không được đánh dấu không áp dụng.", "not_applicable")
+        if not reason:
+            raise ScoreInputError("Hãy ghi lý do không áp dụng.", "not_applicable_reason")
+        fields = dict.fromkeys(("self_points", "answer_yes", "numerator", "denominator", "event_count"))
+    else:
+        points = leaf_points(node, list(node.tiers.all()), edit.value)
+        fields = {
+            "self_points": points,
+            "answer_yes": edit.value.answer_yes,
+            "numerator": edit.value.numerator,
+            "denominator": edit.value.denominator,
+            "event_count": edit.value.event_count,
+        }
+        reason = ""
+    fields |= {"note": edit.note.strip(), "not_applicable": edit.not_applicable, "not_applicable_reason": reason}
+    now = timezone.now()
+    updated = Score.objects.filter(pk=score.pk, version=version).update(
+        **fields, version=F("version") + 1, updated_at=now, updated_by=user
+    )
+    if not updated:
+        raise StaleScore(Score.objects.select_related("updated_by").get(pk=score.pk))
+    changes = {
+        name: [_text(getattr(score, name)), _text(fields[name])]
+        for name in _TRACKED
+        if _text(getattr(score, name)) != _text(fields[name])
+    }
+    if changes:
+        ScoreChange.objects.create(score=score, changed_by=user, changed_at=now, changes=changes)
+    for name, value in fields.items():
+        setattr(score, name, value)
+    score.version = version + 1
+    score.updated_at, score.updated_by = now, user
+    return score
+
+
+# ---- workflow ---------------------------------------------------------------------------------------
+
+
+def _record(assessment: Assessment, action: str, to_state: str, user: AbstractBaseUser | None, note: str = "") -> None:
+    Transition.objects.create(
+        assessment=assessment,
+        action=action,
+        from_state=assessment.state,
+        to_state=to_state,
+        by=user,
+        at=timezone.now(),
+        note=note,
+    )
+    assessment.state = to_state
+
+
+def assessment_mark_ready(*, assessment: Assessment, user: AbstractBaseUser, ready: bool = True) -> None:
+    with transaction.atomic():
+        _record(
+            assessment,
+            TransitionAction.MARK_READY if ready else TransitionAction.UNMARK_READY,
+            assessment.state,
+            user,
+        )
+        assessment.ready_at = timezone.now() if ready else None
+        assessment.ready_by = user if ready else None
+        assessment.save(update_fields=["ready_at", "ready_by"])
+
+
+def submission_problems(assessment: Assessment) -> list[str]:
+    """What blocks submission: unscored leaves, and leaves that ask for evidence, have none and no note."""
+    from .selectors import sheet_leaves  # selectors import services' neighbours; keep the cycle out of import time
+
+    unscored, unexplained = [], []
+    for leaf in sheet_leaves(assessment):
+        if leaf.node.is_survey or leaf.score.not_applicable:
+            continue
+        if leaf.score.self_points is None:
+            unscored.append(leaf.node.code)
+        elif leaf.needs_note:
+            unexplained.append(leaf.node.code)
+    problems = []
+    if unscored:
+        problems.append(f"Còn {len(unscored)} tiêu chí chưa chấm: {', '.join(unscored)}.")
+    if unexplained:
+        problems.append(
+            f"{len(unexplained)} tiêu chí yêu cầu tài liệu kiểm chứng nhưng chưa có tài liệu và chưa có thuyết minh: "
+            f"{', '.join(unexplained)}."
+        )
+    return problems
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser) -> None:
+    problems = submission_problems(assessment)
+    if problems:
+        raise ValidationError(problems)
+    _record(assessment, TransitionAction.SUBMIT, AssessmentState.SUBMITTED, user)
+    assessment.submitted_at = timezone.now()
+    assessment.save(update_fields=["state", "submitted_at"])
+
+
+@transaction.atomic
+def assessment_recall(*, assessment: Assessment, user: AbstractBaseUser, note: str = "") -> None:
+    _record(assessment, TransitionAction.RECALL, AssessmentState.DRAFT, user, note)
+    assessment.submitted_at = None
+    assessment.save(update_fields=["state", "submitted_at"])
+
+
+@transaction.atomic
+def assessment_extend(
+    *, assessment: Assessment, user: AbstractBaseUser, until: datetime.datetime, note: str = ""
+) -> None:
+    if until <= timezone.now():
+        raise ValidationError("Hạn gia hạn phải ở tương lai.")
+    _record(assessment, TransitionAction.EXTEND, assessment.state, user, note or f"Gia hạn đến {until:%d/%m/%Y %H:%M}")
+    assessment.deadline_extended_to = until
+    assessment.save(update_fields=["deadline_extended_to"])

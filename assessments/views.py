@@ -1,0 +1,281 @@
+"""Thin views: permission via assessments.permissions, reads via selectors, writes via services."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from parindex.xlsx import xlsx_response
+
+from .excel import progress_workbook
+from .forms import ExtendForm, score_edit_from_post
+from .leaf_html import LeafRenderer
+from .models import Assessment, AssessmentState, Period, PeriodState, ScoreChange
+from .permissions import Action, can, get_assessment_for_user, is_locked, visible_assessments
+from .roles import require_admin, roles_of
+from .scoring import ScoreInputError
+from .selectors import SheetLeaf, assessment_totals, progress_rows, sheet, sheet_leaves
+from .services import (
+    StaleScore,
+    assessment_extend,
+    assessment_mark_ready,
+    assessment_recall,
+    assessment_submit,
+    period_open,
+    score_save,
+    submission_problems,
+)
+
+
+def _leaf_or_404(assessment: Assessment, score_pk: int) -> SheetLeaf:
+    leaves = sheet_leaves(assessment, only_score=score_pk)
+    if not leaves:
+        raise Http404("Không có tiêu chí này trong bản tự đánh giá.")
+    return leaves[0]
+
+
+def _row(request: HttpRequest, assessment: Assessment, leaf: SheetLeaf, **extra: object) -> HttpResponse:
+    renderer = LeafRenderer(assessment, editable=can(request.user, assessment, Action.EDIT))
+    return HttpResponse(renderer.render(leaf, **extra))
+
+
+def my_assessments(request: HttpRequest) -> HttpResponse:
+    roles = roles_of(request.user)
+    assessments = (
+        visible_assessments(request.user)
+        .filter(agency_id__in=roles.agency_ids)
+        .select_related("period", "agency")
+        .order_by("-period__year", "agency__name")
+    )
+    return render(request, "assessments/mine.html", {"assessments": assessments})
+
+
+def sheet_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, Action.VIEW)
+    roles = roles_of(request.user)
+    data = sheet(assessment)
+    editable = can(request.user, assessment, Action.EDIT)
+    renderer = LeafRenderer(assessment, editable=editable)
+    for leaf in data.leaves:
+        leaf.html = renderer.render(leaf)
+    return render(
+        request,
+        "assessments/sheet.html",
+        {
+            "assessment": assessment,
+            "sheet": data,
+            "totals": data.totals,
+            "editable": editable,
+            "locked": is_locked(assessment),
+            "is_member": assessment.agency_id in roles.agency_ids,
+            "can_submit": can(request.user, assessment, Action.SUBMIT),
+            "can_recall": can(request.user, assessment, Action.RECALL),
+        },
+    )
+
+
+def leaf_row(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, Action.VIEW)
+    return _row(request, assessment, _leaf_or_404(assessment, score_pk))
+
+
+@require_POST
+def leaf_save(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, Action.EDIT)
+    leaf = _leaf_or_404(assessment, score_pk)
+    typed = {key: request.POST.get(key, "") for key in leaf.display_values()}
+    try:
+        edit, version = score_edit_from_post(leaf.node, request.POST)
+        score_save(score=leaf.score, edit=edit, version=version, user=request.user)
+    except ScoreInputError as exc:
+        # The row comes back with what the user typed, so nothing is lost while they correct it.
+        return _row(request, assessment, leaf, error=exc.message, error_field=exc.field, values=typed)
+    except StaleScore as stale:
+        fresh = _leaf_or_404(assessment, score_pk)
+        return _row(request, assessment, fresh, stale=stale.current, mine=typed)
+    leaf = _leaf_or_404(assessment, score_pk)
+    response = _row(request, assessment, leaf, saved=True)
+    totals = render(
+        request,
+        "assessments/sheet.html#totals",
+        {"assessment": assessment, "totals": assessment_totals(assessment), "oob": True},
+    )
+    response.content += totals.content
+    return response
+
+
+def totals_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, Action.VIEW)
+    return render(
+        request, "assessments/sheet.html#totals", {"assessment": assessment, "totals": assessment_totals(assessment)}
+    )
+
+
+@require_POST
+def mark_ready(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, Action.MARK_READY)
+    ready = request.POST.get("ready") != "0"
+    assessment_mark_ready(assessment=assessment, user=request.user, ready=ready)
+    messages.success(
+        request,
+        "Đã báo lãnh đạo đơn vị: bản tự đánh giá sẵn sàng để trình." if ready else "Đã hủy báo sẵn sàng.",
+    )
+    return redirect("assessments:sheet", pk=pk)
+
+
+def submit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        assessment = get_assessment_for_user(request.user, pk, Action.SUBMIT)
+        try:
+            assessment_submit(assessment=assessment, user=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("assessments:submit", pk=pk)
+        messages.success(request, "Đã gửi bản tự đánh giá tới Sở Nội vụ. Bản này giờ chỉ xem được.")
+        return redirect("assessments:sheet", pk=pk)
+    assessment = get_assessment_for_user(request.user, pk, Action.VIEW)
+    data = sheet(assessment)
+    own = [leaf for leaf in data.leaves if not leaf.node.is_survey]
+    return render(
+        request,
+        "assessments/submit.html",
+        {
+            "assessment": assessment,
+            "totals": data.totals,
+            "unscored": [leaf for leaf in own if leaf.score.self_points is None and not leaf.score.not_applicable],
+            "without_evidence": [
+                leaf
+                for leaf in own
+                if not leaf.score.not_applicable and leaf.node.evidence_required and not leaf.evidence
+            ],
+            "not_applicable": [leaf for leaf in own if leaf.score.not_applicable],
+            "problems": submission_problems(assessment) if assessment.state == AssessmentState.DRAFT else [],
+            "can_submit": can(request.user, assessment, Action.SUBMIT),
+        },
+    )
+
+
+@require_POST
+def recall_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, Action.RECALL)
+    assessment_recall(assessment=assessment, user=request.user, note=request.POST.get("note", ""))
+    messages.success(request, "Đã rút lại bản tự đánh giá; đơn vị có thể sửa tiếp trước hạn.")
+    return redirect("assessments:sheet", pk=pk)
+
+
+@require_POST
+def extend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, Action.EXTEND)
+    form = ExtendForm(request.POST)
+    if form.is_valid():
+        assessment_extend(
+            assessment=assessment, user=request.user, until=form.cleaned_data["until"], note=form.cleaned_data["note"]
+        )
+        messages.success(request, f"Đã gia hạn cho {assessment.agency.name}.")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"Không gia hạn được: {error}")
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("assessments:sheet", pk=pk)
+
+
+def history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, Action.VIEW)
+    changes = (
+        ScoreChange.objects.filter(score__assessment=assessment)
+        .select_related("changed_by", "score__node")
+        .order_by("-changed_at", "-pk")[:300]
+    )
+    transitions = assessment.transitions.select_related("by")
+    return render(
+        request, "assessments/history.html", {"assessment": assessment, "changes": changes, "transitions": transitions}
+    )
+
+
+# ---- periods and progress (Sở Nội vụ, leadership) ----------------------------------------------------------
+
+
+def _require_follow_up(request: HttpRequest) -> None:
+    roles = roles_of(request.user)
+    if not (roles.is_admin or roles.is_leadership):
+        raise PermissionDenied("Chỉ Sở Nội vụ và lãnh đạo tỉnh theo dõi tiến độ của các đơn vị.")
+
+
+def period_list(request: HttpRequest) -> HttpResponse:
+    _require_follow_up(request)
+    periods = Period.objects.prefetch_related("index_sets__index_set").order_by("-year", "name")
+    return render(
+        request, "assessments/periods.html", {"periods": periods, "can_manage": roles_of(request.user).is_admin}
+    )
+
+
+@require_POST
+def period_open_view(request: HttpRequest, pk: int) -> HttpResponse:
+    require_admin(request.user)
+    period = get_object_or_404(Period, pk=pk)
+    try:
+        count = period_open(period=period)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("assessments:periods")
+    messages.success(request, f"Đã mở kỳ «{period.name}»: {count} đơn vị bắt đầu tự đánh giá.")
+    return redirect("assessments:progress", pk=pk)
+
+
+SORTS = {
+    "agency": lambda r: r.assessment.agency.name,
+    "state": lambda r: r.assessment.state,
+    "scored": lambda r: r.scored_pct,
+    "evidence": lambda r: r.evidence_pct,
+    "index": lambda r: r.index if r.index is not None else Decimal(-1),
+    "days": lambda r: r.days_left if r.days_left is not None else 10**6,
+}
+
+
+def _progress(request: HttpRequest, pk: int) -> tuple[Period, list, dict[str, str]]:
+    _require_follow_up(request)
+    period = get_object_or_404(Period.objects.exclude(state=PeriodState.SETUP), pk=pk)
+    filters = {key: request.GET.get(key, "") for key in ("state", "kind", "q", "sort", "overdue")}
+    assessments = period.assessments.all()
+    if filters["state"] in AssessmentState.values:
+        assessments = assessments.filter(state=filters["state"])
+    if filters["kind"]:
+        assessments = assessments.filter(agency__kind=filters["kind"])
+    if filters["q"]:
+        assessments = assessments.filter(agency__name__icontains=filters["q"])
+    rows = progress_rows(period, assessments)
+    if filters["overdue"]:
+        rows = [r for r in rows if r.overdue]
+    key = filters["sort"].lstrip("-")
+    rows.sort(key=SORTS.get(key, SORTS["agency"]), reverse=filters["sort"].startswith("-"))
+    return period, rows, filters
+
+
+def progress_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period, rows, filters = _progress(request, pk)
+    return render(
+        request,
+        "assessments/progress.html",
+        {
+            "period": period,
+            "rows": rows,
+            "filters": filters,
+            "states": AssessmentState.choices,
+            "can_manage": roles_of(request.user).is_admin,
+            "extend_form": ExtendForm(),
+        },
+    )
+
+
+def progress_export(request: HttpRequest, pk: int) -> HttpResponse:
+    period, rows, _filters = _progress(request, pk)
+    return xlsx_response(progress_workbook(period, rows), f"tien-do-{period.year}-{period.pk}.xlsx")

@@ -1,0 +1,157 @@
+"""Administrators' pages for agencies and user accounts: lists, forms and the Excel bulk import."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from criteria.models import AgencyKind
+from parindex.xlsx import ImportInvalid, xlsx_response
+
+from .forms import AgencyForm, PeopleImportForm, UserForm
+from .models import Agency, Role
+from .people import agency_save, full_name, user_roles_input, user_save, users_with_roles
+from .people_excel import build_people_workbook, import_people
+from .roles import require_admin
+
+
+def agency_list(request: HttpRequest) -> HttpResponse:
+    require_admin(request.user)
+    kind = request.GET.get("kind", "")
+    query = request.GET.get("q", "").strip()
+    agencies = Agency.objects.select_related("merged_into").annotate(
+        people=Count("role_assignments__user", distinct=True)
+    )
+    if kind in AgencyKind.values:
+        agencies = agencies.filter(kind=kind)
+    if query:
+        agencies = agencies.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
+    if request.GET.get("state") == "inactive":
+        agencies = agencies.filter(is_active=False)
+    elif request.GET.get("state") != "all":
+        agencies = agencies.filter(is_active=True)
+    return render(
+        request,
+        "people/agency_list.html",
+        {
+            "agencies": agencies,
+            "kinds": AgencyKind.choices,
+            "kind": kind,
+            "q": query,
+            "state": request.GET.get("state", ""),
+        },
+    )
+
+
+def agency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_admin(request.user)
+    agency = get_object_or_404(Agency, pk=pk) if pk is not None else Agency()
+    form = AgencyForm(request.POST or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency_save(agency=agency, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Đã lưu «{agency.name}».")
+            return redirect("people:agencies")
+    return render(request, "people/agency_form.html", {"form": form, "agency": agency})
+
+
+def user_list(request: HttpRequest) -> HttpResponse:
+    require_admin(request.user)
+    query = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    users = get_user_model().objects.order_by("username")
+    if query:
+        users = users.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(role_assignments__agency__name__icontains=query)
+            | Q(role_assignments__agency__short_name__icontains=query)
+        ).distinct()
+    if role in Role.values:
+        users = users.filter(role_assignments__role=role).distinct()
+    return render(
+        request,
+        "people/user_list.html",
+        {"users": users_with_roles(users), "roles": Role.choices, "role": role, "q": query},
+    )
+
+
+def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_admin(request.user)
+    user = get_object_or_404(get_user_model(), pk=pk) if pk is not None else None
+    initial = {}
+    if user is not None:
+        current = user_roles_input(user)
+        initial = {
+            "username": user.username,
+            "full_name": full_name(user) if (user.first_name or user.last_name) else "",
+            "email": user.email,
+            "is_active": user.is_active,
+            "province_roles": sorted(current.province),
+            "officer_of": sorted(current.officer_of),
+            "head_of": sorted(current.head_of),
+        }
+    form = UserForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = user_save(
+                user=user or get_user_model()(),
+                username=data["username"],
+                full_name=data["full_name"],
+                email=data["email"],
+                is_active=data["is_active"],
+                password=data["password"] or None,
+                roles=form.roles(),
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Đã lưu tài khoản «{saved.username}».")
+            return redirect("people:users")
+    return render(request, "people/user_form.html", {"form": form, "edited": user})
+
+
+def people_import(request: HttpRequest) -> HttpResponse:
+    require_admin(request.user)
+    errors = []
+    form = PeopleImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = import_people(form.cleaned_data["file"].read())
+        except ImportInvalid as exc:
+            errors = exc.errors
+        else:
+            messages.success(
+                request,
+                f"Đã nhập: {result.agencies_created} đơn vị mới, {result.agencies_updated} đơn vị cập nhật; "
+                f"{result.users_created} người dùng mới, {result.users_updated} người dùng cập nhật.",
+            )
+            return redirect("people:users")
+    return render(request, "people/import.html", {"form": form, "errors": errors}, status=400 if errors else 200)
+
+
+def people_template(request: HttpRequest) -> HttpResponse:
+    require_admin(request.user)
+    return xlsx_response(build_people_workbook(with_data=False), "mau-co-quan-nguoi-dung.xlsx")
+
+
+def people_export(request: HttpRequest) -> HttpResponse:
+    require_admin(request.user)
+    return xlsx_response(build_people_workbook(with_data=True), "co-quan-nguoi-dung.xlsx")
+
+
+def _form_errors(form: object, exc: ValidationError) -> None:
+    """A service's ValidationError shown on the form fields it names (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

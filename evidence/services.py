@@ -1,0 +1,102 @@
+"""Writes for evidence. A rejected upload leaves nothing behind: no row, no file."""
+
+import datetime
+import hashlib
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from assessments.models import Assessment, Score
+
+from .models import Evidence, EvidenceKind, EvidenceLink
+from .validation import check_upload
+
+
+def _same_assessment(assessment: Assessment, score: Score) -> None:
+    if score.assessment_id != assessment.pk:
+        raise ValidationError("Tiêu chí không thuộc bản tự đánh giá này.")
+
+
+def evidence_upload(*, assessment: Assessment, score: Score, upload: UploadedFile, user: AbstractBaseUser) -> Evidence:
+    """Check the file, store it under a generated name with its SHA-256, and link it to the leaf."""
+    _same_assessment(assessment, score)
+    checked = check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    evidence = Evidence(
+        assessment=assessment,
+        kind=EvidenceKind.FILE,
+        original_name=upload.name,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        content_type=checked.content_type,
+        uploaded_by=user,
+    )
+    evidence.file.save(upload.name, upload, save=False)
+    try:
+        with transaction.atomic():
+            evidence.save()
+            EvidenceLink.objects.create(evidence=evidence, score=score)
+    except Exception:
+        evidence.file.delete(save=False)  # the row did not make it: neither does the file
+        raise
+    return evidence
+
+
+def evidence_add_document(
+    *,
+    assessment: Assessment,
+    score: Score,
+    user: AbstractBaseUser,
+    doc_number: str = "",
+    doc_date: datetime.date | None = None,
+    doc_issuer: str = "",
+    doc_summary: str = "",
+    url: str = "",
+) -> Evidence:
+    """A reference to a document (số/ký hiệu, ngày, cơ quan ban hành, trích yếu) instead of a file."""
+    _same_assessment(assessment, score)
+    if not doc_number.strip() and not doc_summary.strip():
+        raise ValidationError("Nhập ít nhất số/ký hiệu hoặc trích yếu của văn bản.")
+    evidence = Evidence(
+        assessment=assessment,
+        kind=EvidenceKind.DOCUMENT,
+        doc_number=doc_number.strip(),
+        doc_date=doc_date,
+        doc_issuer=doc_issuer.strip(),
+        doc_summary=doc_summary.strip(),
+        url=url.strip(),
+        uploaded_by=user,
+    )
+    evidence.full_clean(exclude=["file", "assessment", "uploaded_by"])
+    with transaction.atomic():
+        evidence.save()
+        EvidenceLink.objects.create(evidence=evidence, score=score)
+    return evidence
+
+
+def evidence_link(*, evidence: Evidence, score: Score) -> None:
+    """Let one piece of evidence serve another leaf of the same assessment."""
+    if evidence.assessment_id != score.assessment_id:
+        raise ValidationError("Chỉ dùng lại được tài liệu của cùng bản tự đánh giá.")
+    EvidenceLink.objects.get_or_create(evidence=evidence, score=score)
+
+
+def evidence_unlink(*, evidence: Evidence, score: Score) -> None:
+    """Detach from one leaf; evidence that no longer serves any leaf is deleted with its file."""
+    with transaction.atomic():
+        EvidenceLink.objects.filter(evidence=evidence, score=score).delete()
+        if not evidence.links.exists():
+            evidence_delete(evidence=evidence)
+
+
+def evidence_delete(*, evidence: Evidence) -> None:
+    file = evidence.file
+    evidence.delete()
+    if file:
+        # Remove the stored file only once the row is really gone.
+        transaction.on_commit(lambda: file.storage.delete(file.name))

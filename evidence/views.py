@@ -1,0 +1,128 @@
+"""Evidence panel of a leaf (htmx) and the permission-checked download. Thin: rules live in
+assessments.permissions, writes in evidence.services."""
+
+import json
+import logging
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_POST
+
+from assessments.models import Assessment, Score
+from assessments.permissions import Action, can, get_assessment_for_user
+
+from .forms import DocumentForm, UploadForm
+from .models import Evidence, EvidenceKind
+from .services import evidence_add_document, evidence_link, evidence_unlink, evidence_upload
+
+logger = logging.getLogger(__name__)
+
+
+def _panel(
+    request: HttpRequest, assessment: Assessment, score: Score, *, changed: bool = False, **extra: object
+) -> HttpResponse:
+    linked = list(Evidence.objects.filter(links__score=score).order_by("uploaded_at", "pk"))
+    editable = can(request.user, assessment, Action.EDIT)
+    others = (
+        list(Evidence.objects.filter(assessment=assessment).exclude(pk__in=[e.pk for e in linked]).order_by("-pk"))
+        if editable
+        else []
+    )
+    context = {
+        "assessment": assessment,
+        "score": score,
+        "linked": linked,
+        "others": others,
+        "editable": editable,
+        "document_form": extra.pop("document_form", None) or DocumentForm(),
+        **extra,
+    }
+    response = render(request, "evidence/panel.html", context)
+    if changed:
+        # The sheet refreshes this leaf's row and the totals when it hears this event.
+        response["HX-Trigger"] = json.dumps({"evidenceChanged": {"scoreId": score.pk}})
+    return response
+
+
+def _editable_leaf(request: HttpRequest, pk: int, score_pk: int) -> tuple[Assessment, Score]:
+    assessment = get_assessment_for_user(request.user, pk, Action.EDIT)
+    return assessment, get_object_or_404(Score.objects.select_related("node"), pk=score_pk, assessment=assessment)
+
+
+def panel(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    assessment = get_assessment_for_user(request.user, pk, Action.VIEW)
+    score = get_object_or_404(Score.objects.select_related("node"), pk=score_pk, assessment=assessment)
+    return _panel(request, assessment, score)
+
+
+@require_POST
+def upload(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    assessment, score = _editable_leaf(request, pk, score_pk)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _panel(request, assessment, score, upload_error="Hãy chọn một tệp để tải lên.")
+    try:
+        evidence = evidence_upload(
+            assessment=assessment, score=score, upload=form.cleaned_data["file"], user=request.user
+        )
+    except ValidationError as exc:
+        return _panel(request, assessment, score, upload_error=" ".join(exc.messages))
+    return _panel(request, assessment, score, changed=True, notice=f"Đã tải lên «{evidence.original_name}».")
+
+
+@require_POST
+def document(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    assessment, score = _editable_leaf(request, pk, score_pk)
+    form = DocumentForm(request.POST)
+    if not form.is_valid():
+        return _panel(request, assessment, score, document_form=form)
+    try:
+        evidence_add_document(assessment=assessment, score=score, user=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return _panel(request, assessment, score, document_form=form)
+    return _panel(request, assessment, score, changed=True, notice="Đã thêm văn bản kiểm chứng.")
+
+
+@require_POST
+def link(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    assessment, score = _editable_leaf(request, pk, score_pk)
+    chosen = request.POST.get("evidence", "")
+    if not chosen.isdigit():
+        raise Http404("Không có tài liệu này.")
+    evidence = get_object_or_404(Evidence, pk=chosen, assessment=assessment)
+    evidence_link(evidence=evidence, score=score)
+    return _panel(request, assessment, score, changed=True, notice=f"Đã dùng lại «{evidence}» cho tiêu chí này.")
+
+
+@require_POST
+def unlink(request: HttpRequest, pk: int, score_pk: int, evidence_pk: int) -> HttpResponse:
+    assessment, score = _editable_leaf(request, pk, score_pk)
+    evidence = get_object_or_404(Evidence, pk=evidence_pk, assessment=assessment, links__score=score)
+    evidence_unlink(evidence=evidence, score=score)
+    return _panel(request, assessment, score, changed=True, notice="Đã gỡ tài liệu khỏi tiêu chí.")
+
+
+def download(request: HttpRequest, evidence_pk: int) -> FileResponse:
+    evidence = get_object_or_404(
+        Evidence.objects.only("assessment_id", "kind", "file", "original_name", "content_type"), pk=evidence_pk
+    )
+    # The evidence's assessment must be visible to this user (404 otherwise, like the sheet itself).
+    get_assessment_for_user(request.user, evidence.assessment_id, Action.VIEW)
+    if evidence.kind != EvidenceKind.FILE or not evidence.file:
+        raise Http404("Tài liệu này là văn bản tham chiếu, không có tệp.")
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        logger.error("Evidence %s: stored file %s is missing", evidence.pk, evidence.file.name)
+        raise Http404("Không tìm thấy tệp đã lưu; hãy báo quản trị hệ thống.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
