@@ -1,0 +1,84 @@
+"""Django admin pages render for the Sở Nội vụ officer, show the tree in order, and protect frozen sets."""
+
+import pytest
+from django.urls import reverse
+
+from criteria.models import Node
+from criteria.services import index_set_freeze
+
+from .factories import make_index_set
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("sa", "sa@example.org", "x")
+    client.force_login(admin)
+    return client
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:index",
+        "admin:criteria_indexset_changelist",
+        "admin:criteria_node_changelist",
+        "admin:assessments_agency_changelist",
+        "admin:assessments_agency_add",
+        "admin:assessments_roleassignment_changelist",
+        "admin:assessments_period_changelist",
+        "admin:assessments_period_add",
+        "admin:assessments_assessment_changelist",
+    ],
+)
+def test_admin_pages_render(admin_client_, name):
+    make_index_set()
+    response = admin_client_.get(reverse(name))
+    assert response.status_code == 200
+
+
+def test_index_set_change_page_shows_tree_in_order(admin_client_):
+    index_set = make_index_set()
+    response = admin_client_.get(reverse("admin:criteria_indexset_change", args=[index_set.pk]))
+    assert response.status_code == 200
+    text = response.text
+    titles = ["Công tác chỉ đạo, điều hành", "Kế hoạch CCHC năm", "Ban hành kế hoạch theo dõi", "Điều tra xã hội học"]
+    assert [text.index(t) for t in titles] == sorted(text.index(t) for t in titles)
+
+
+def test_node_change_page_and_frozen_set(admin_client_):
+    index_set = make_index_set()
+    node = index_set.nodes.get(code="1.1")
+    url = reverse("admin:criteria_node_change", args=[node.pk])
+    response = admin_client_.post(
+        url,
+        {
+            "title": "Kế hoạch CCHC năm (sửa)",
+            "guidance": "g",
+            "evidence_required": "e",
+            "lead_agency": "Sở Nội vụ",
+            "allow_not_applicable": "",
+            "tiers-TOTAL_FORMS": "0",
+            "tiers-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    assert Node.objects.get(pk=node.pk).title == "Kế hoạch CCHC năm (sửa)"
+
+    index_set_freeze(index_set=index_set)
+    response = admin_client_.post(url, {"title": "Không được sửa"})
+    assert response.status_code == 403
+    assert Node.objects.get(pk=node.pk).title == "Kế hoạch CCHC năm (sửa)"
+    response = admin_client_.get(reverse("admin:criteria_indexset_change", args=[index_set.pk]))
+    assert "đã bị khóa" in response.text
+
+
+def test_copy_action_creates_new_version(admin_client_):
+    index_set = make_index_set()
+    response = admin_client_.post(
+        reverse("admin:criteria_indexset_changelist"),
+        {"action": "copy_as_new_version", "_selected_action": [index_set.pk]},
+    )
+    assert response.status_code == 302
+    assert index_set.copies.get().version == 2

@@ -1,0 +1,194 @@
+"""The scoring sheet: rendering in constant queries, saving each method, refusals, stale edits, history."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from assessments.models import Assessment, Score, ScoreChange
+from assessments.people import full_name
+from criteria.services import index_set_create
+
+from .factories import assessment_of, big_rows, open_period
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def assessment(agency, other_agency):
+    return assessment_of(open_period(agency, other_agency), agency)
+
+
+def score(assessment, code: str) -> Score:
+    return assessment.scores.select_related("node").get(node__code=code)
+
+
+def save(client: Client, assessment, code: str, **data: str):
+    s = score(assessment, code)
+    data.setdefault("version", str(s.version))
+    return client.post(reverse("assessments:leaf_save", args=[assessment.pk, s.pk]), data)
+
+
+def test_sheet_shows_every_leaf_in_order_with_inputs_for_the_method(client, users, assessment):
+    client.force_login(users["officer"])
+    response = client.get(reverse("assessments:sheet", args=[assessment.pk]))
+    assert response.status_code == 200
+    text = response.text
+    ids = [f'id="leaf-{score(assessment, c).pk}"' for c in ("1.1", "1.2", "1.3", "2.1.1.1", "2.1.2", "3.1")]
+    assert [text.index(i) for i in ids] == sorted(text.index(i) for i in ids)
+    assert 'name="self_points"' in text and 'name="answer_yes"' in text
+    assert 'name="numerator"' in text and 'name="event_count"' in text
+    assert "Điểm điều tra xã hội học do Sở Nội vụ nhập" in text  # 3.1 is a survey leaf
+    assert 'name="not_applicable"' in text  # 1.2 allows it
+
+
+def test_sheet_query_count_is_constant_for_a_department_sized_set(client, users, agency, django_assert_num_queries):
+    big = index_set_create(name="Bộ lớn", agency_kind="department", year_from=2026, rows=big_rows())
+    assessment = assessment_of(open_period(agency, index_set=big), agency)
+    assert assessment.scores.count() == 113  # 112 self-scored leaves + 1 survey leaf
+    client.force_login(users["officer"])
+    # 1 session, 2 user, 3 the user's roles, 4 the assessment with period, agency and set,
+    # 5 scores with their nodes and last editors, 6 tiers of those nodes, 7 evidence links with evidence,
+    # 8 the tree's non-leaf nodes
+    with django_assert_num_queries(8):
+        response = client.get(reverse("assessments:sheet", args=[assessment.pk]))
+    assert response.text.count("data-leaf=") == 113
+
+
+def test_save_manual_returns_row_and_totals(client, users, assessment):
+    client.force_login(users["officer"])
+    response = save(client, assessment, "1.1", self_points="0,75", note="Đã ban hành kế hoạch")
+    assert response.status_code == 200
+    s = score(assessment, "1.1")
+    assert (s.self_points, s.note, s.version, s.updated_by) == (D("0.75"), "Đã ban hành kế hoạch", 2, users["officer"])
+    assert f'id="leaf-{s.pk}"' in response.text and "Đã lưu" in response.text
+    assert 'id="totals"' in response.text and 'hx-swap-oob="true"' in response.text
+    assert re.search(r'id="total-points">0,75<', response.text)
+
+
+def test_leaf_save_query_count(client, users, assessment, django_assert_num_queries):
+    client.force_login(users["officer"])
+    s = score(assessment, "1.1")
+    url = reverse("assessments:leaf_save", args=[assessment.pk, s.pk])
+    # 1 session, 2 user, 3 roles, 4 assessment, 5-7 the leaf (score+node, tiers, evidence), 8 savepoint,
+    # 9 conditional update, 10 history insert, 11 release, 12-14 the leaf again for the row,
+    # 15 domain titles, 16 one row per leaf for the totals
+    with django_assert_num_queries(16):
+        client.post(url, {"version": "1", "self_points": "1"})
+
+
+@pytest.mark.parametrize(
+    ("code", "data", "points"),
+    [
+        ("1.2", {"answer_yes": "yes"}, "1"),
+        ("1.2", {"answer_yes": "no"}, "0"),
+        ("1.3", {"numerator": "85", "denominator": "100"}, "1"),
+        ("1.3", {"numerator": "3", "denominator": "5"}, "0.5"),
+        ("2.1.2", {"event_count": "2"}, "0.5"),
+        ("2.1.2", {"event_count": "7"}, "0"),
+        ("2.1.1.1", {"self_points": "0,5"}, "0.5"),
+    ],
+)
+def test_each_method_saves_its_points(client, users, assessment, code, data, points):
+    client.force_login(users["officer"])
+    assert save(client, assessment, code, **data).status_code == 200
+    assert score(assessment, code).self_points == D(points)
+
+
+@pytest.mark.parametrize(
+    ("code", "data", "message"),
+    [
+        ("1.1", {"self_points": "1,5"}, "Điểm phải từ 0 đến 1."),
+        ("1.1", {"self_points": "0,3"}, "Điểm phải là bội số của 0,25"),
+        ("1.1", {"self_points": "abc"}, "«abc» không phải là số; nhập ví dụ 0,75."),
+        ("2.1.1.1", {"self_points": "0,25"}, "Điểm phải là bội số của 0,5"),
+        ("1.3", {"numerator": "5", "denominator": "0"}, "Mẫu số phải lớn hơn 0."),
+        ("2.1.2", {"event_count": "-1"}, "«-1» không phải là số nguyên không âm."),
+        ("1.2", {"not_applicable": "on"}, "Hãy ghi lý do không áp dụng."),
+        (
+            "1.1",
+            {"not_applicable": "on", "not_applicable_reason": "x"},
+            "Tiêu chí này không được đánh dấu không áp dụng.",
+        ),
+    ],
+)
+def test_refusals_keep_what_was_typed_and_change_nothing(client, users, assessment, code, data, message):
+    client.force_login(users["officer"])
+    response = save(client, assessment, code, **data)
+    assert message in response.text
+    assert "Chưa lưu" in response.text
+    s = score(assessment, code)
+    assert (s.self_points, s.version, s.not_applicable) == (None, 1, False)
+    for key in ("self_points", "numerator", "denominator", "event_count"):
+        if key in data:
+            assert f'value="{data[key]}"' in response.text
+    assert not ScoreChange.objects.exists()
+
+
+def test_not_applicable_with_reason_clears_points(client, users, assessment):
+    client.force_login(users["officer"])
+    save(client, assessment, "1.2", answer_yes="yes")
+    save(client, assessment, "1.2", not_applicable="on", not_applicable_reason="Đơn vị không có đơn vị sự nghiệp")
+    s = score(assessment, "1.2")
+    assert (s.not_applicable, s.self_points, s.answer_yes) == (True, None, None)
+    assert s.not_applicable_reason == "Đơn vị không có đơn vị sự nghiệp"
+
+
+def test_survey_leaf_cannot_be_self_scored(client, users, assessment):
+    client.force_login(users["officer"])
+    response = save(client, assessment, "3.1", self_points="1")
+    assert "Điểm điều tra xã hội học do Sở Nội vụ nhập" in response.text
+    assert score(assessment, "3.1").self_points is None
+
+
+def test_stale_edit_is_refused_with_the_other_persons_value(client, users, assessment):
+    head, officer = Client(), client
+    head.force_login(users["head"])
+    officer.force_login(users["officer"])
+    loaded_version = str(score(assessment, "1.1").version)
+    assert save(head, assessment, "1.1", version=loaded_version, self_points="0,5").status_code == 200
+    response = save(officer, assessment, "1.1", version=loaded_version, self_points="1")
+    when = date_format(timezone.localtime(score(assessment, "1.1").updated_at), "SHORT_DATETIME_FORMAT")
+    assert f"{full_name(users['head'])} vừa lưu tiêu chí này lúc {when}; giá trị của bạn chưa được lưu" in response.text
+    assert "(0,5 điểm)" in response.text and "bạn đã nhập: 1" in response.text
+    s = score(assessment, "1.1")
+    assert (s.self_points, s.version, s.updated_by) == (D("0.5"), 2, users["head"])
+    assert 'name="version" value="2"' in response.text  # the row now carries the fresh version
+    assert ScoreChange.objects.count() == 1
+
+
+def test_history_keeps_every_change_with_who_and_when(client, users, assessment):
+    client.force_login(users["officer"])
+    save(client, assessment, "1.1", self_points="0,5")
+    save(client, assessment, "1.1", self_points="1", note="bổ sung")
+    changes = list(ScoreChange.objects.filter(score=score(assessment, "1.1")).order_by("pk"))
+    assert [c.changes for c in changes] == [
+        {"self_points": [None, "0.5"]},
+        {"self_points": ["0.5", "1"], "note": ["", "bổ sung"]},
+    ]
+    assert {c.changed_by for c in changes} == {users["officer"]}
+    response = client.get(reverse("assessments:history", args=[assessment.pk]))
+    assert "bổ sung" in response.text
+
+
+def test_totals_panel_and_leaf_row_render(client, users, assessment):
+    client.force_login(users["officer"])
+    save(client, assessment, "1.1", self_points="1")
+    s = score(assessment, "1.1")
+    assert 'id="total-points">1<' in client.get(reverse("assessments:totals", args=[assessment.pk])).text
+    row = client.get(reverse("assessments:leaf", args=[assessment.pk, s.pk])).text
+    assert row.lstrip().startswith('<div class="leaf') and f'id="leaf-{s.pk}"' in row
+
+
+def test_deadline_is_counted_in_days(client, users, assessment):
+    client.force_login(users["officer"])
+    assert "còn 30 ngày" in client.get(reverse("assessments:sheet", args=[assessment.pk])).text
+    Assessment.objects.filter(pk=assessment.pk).update(deadline_extended_to=timezone.now() - datetime.timedelta(days=3))
+    text = client.get(reverse("assessments:sheet", args=[assessment.pk])).text
+    assert "quá hạn 3 ngày" in text and "đã khóa" in text
