@@ -53,7 +53,11 @@ class PeriodAdmin(admin.ModelAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{period}: {' '.join(exc.messages)}", messages.ERROR)
             else:
-                self.message_user(request, f"{period}: đã tạo {count} bản tự đánh giá.", messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("%(period)s: đã tạo %(n)s bản tự đánh giá.") % {"period": period, "n": count},
+                    messages.SUCCESS,
+                )
 
 
 class TransitionInline(admin.TabularInline):

@@ -26,7 +26,7 @@ def _decimal(raw: str, field: str) -> "object":
     try:
         return parse_decimal(raw)
     except ValueError:
-        raise ScoreInputError(f"«{raw}» không phải là số; nhập ví dụ 0,75.", field) from None
+        raise ScoreInputError(_("«%(raw)s» không phải là số; nhập ví dụ 0,75.") % {"raw": raw}, field) from None
 
 
 def score_edit_from_post(node: Node, data: "dict[str, str]") -> tuple[ScoreEdit, int]:
@@ -34,7 +34,7 @@ def score_edit_from_post(node: Node, data: "dict[str, str]") -> tuple[ScoreEdit,
     try:
         version = int(data.get("version", ""))
     except ValueError:
-        raise ScoreInputError("Thiếu phiên bản của dòng; tải lại trang.", "version") from None
+        raise ScoreInputError(_("Thiếu phiên bản của dòng; tải lại trang."), "version") from None
     value = LeafInput()
     if node.method == ScoringMethod.MANUAL:
         value = LeafInput(self_points=_decimal(data.get("self_points", ""), "self_points"))
@@ -49,7 +49,7 @@ def score_edit_from_post(node: Node, data: "dict[str, str]") -> tuple[ScoreEdit,
     elif node.method == ScoringMethod.DEDUCTION:
         raw = (data.get("event_count") or "").strip()
         if raw and not raw.isdigit():
-            raise ScoreInputError(f"«{raw}» không phải là số nguyên không âm.", "event_count")
+            raise ScoreInputError(_("«%(raw)s» không phải là số nguyên không âm.") % {"raw": raw}, "event_count")
         value = LeafInput(event_count=int(raw) if raw else None)
     edit = ScoreEdit(
         value=value,

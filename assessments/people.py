@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from .models import AGENCY_ROLES, Agency, Role, RoleAssignment
 
@@ -44,10 +45,13 @@ def agency_save(
 ) -> Agency:
     """Create (``agency`` unsaved) or update an agency. A merged agency is inactive: it joins no new period."""
     if merged_into is not None and agency.pk is not None and merged_into.pk == agency.pk:
-        raise ValidationError({"merged_into": "Một đơn vị không thể hợp nhất vào chính nó."})
+        raise ValidationError({"merged_into": _("Một đơn vị không thể hợp nhất vào chính nó.")})
     if merged_into is not None and merged_into.merged_into_id is not None:
         raise ValidationError(
-            {"merged_into": f"«{merged_into}» cũng đã hợp nhất vào đơn vị khác; chọn đơn vị đang hoạt động."}
+            {
+                "merged_into": _("«%(agency)s» cũng đã hợp nhất vào đơn vị khác; chọn đơn vị đang hoạt động.")
+                % {"agency": merged_into}
+            }
         )
     agency.name = " ".join(name.split())
     agency.short_name = short_name.strip()
@@ -108,14 +112,14 @@ def user_save(
     """
     unknown = roles.province - set(PROVINCE_ROLES)
     if unknown:
-        raise ValidationError({"roles": f"Vai trò không có: {', '.join(sorted(unknown))}."})
+        raise ValidationError({"roles": _("Vai trò không có: %(roles)s.") % {"roles": ", ".join(sorted(unknown))}})
     if acting_user is not None and user.pk == acting_user.pk:
         if Role.ADMIN not in roles.province and not user.is_superuser:
-            raise ValidationError({"roles": "Không thể tự bỏ vai trò quản trị của chính mình."})
+            raise ValidationError({"roles": _("Không thể tự bỏ vai trò quản trị của chính mình.")})
         if not is_active:
-            raise ValidationError({"is_active": "Không thể tự khóa tài khoản của chính mình."})
+            raise ValidationError({"is_active": _("Không thể tự khóa tài khoản của chính mình.")})
     if user.pk is None and not password:
-        raise ValidationError({"password": "Tài khoản mới cần mật khẩu ban đầu."})
+        raise ValidationError({"password": _("Tài khoản mới cần mật khẩu ban đầu.")})
     user.username = username.strip()
     user.last_name, user.first_name = split_full_name(full_name)
     user.email = email.strip()

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Assessment, AssessmentState, PeriodState
 from .roles import UserRoles, roles_of
@@ -52,23 +53,23 @@ def refusal(assessment: Assessment, roles: UserRoles, action: Action) -> str | N
     if action == Action.VIEW:
         return None
     if action == Action.EXTEND:
-        return None if roles.is_admin else "Chỉ quản trị (Sở Nội vụ) được gia hạn."
+        return None if roles.is_admin else _("Chỉ quản trị (Sở Nội vụ) được gia hạn.")
     if not member:
-        return "Chỉ cán bộ của đơn vị được thao tác trên bản tự đánh giá này."
+        return _("Chỉ cán bộ của đơn vị được thao tác trên bản tự đánh giá này.")
     if action == Action.RECALL:
         if not head:
-            return "Chỉ lãnh đạo đơn vị được rút lại bản đã gửi."
+            return _("Chỉ lãnh đạo đơn vị được rút lại bản đã gửi.")
         if assessment.state != AssessmentState.SUBMITTED:
-            return "Chỉ rút lại được bản đã gửi và chưa được thẩm định."
+            return _("Chỉ rút lại được bản đã gửi và chưa được thẩm định.")
         if is_locked(assessment):
-            return "Đã quá hạn tự đánh giá nên không thể rút lại; liên hệ Sở Nội vụ."
+            return _("Đã quá hạn tự đánh giá nên không thể rút lại; liên hệ Sở Nội vụ.")
         return None
     if assessment.state != AssessmentState.DRAFT:
-        return "Bản tự đánh giá đã gửi nên chỉ xem được; lãnh đạo đơn vị có thể rút lại trước hạn."
+        return _("Bản tự đánh giá đã gửi nên chỉ xem được; lãnh đạo đơn vị có thể rút lại trước hạn.")
     if is_locked(assessment):
-        return "Đã quá hạn tự đánh giá nên bản tự đánh giá bị khóa; liên hệ Sở Nội vụ để được gia hạn."
+        return _("Đã quá hạn tự đánh giá nên bản tự đánh giá bị khóa; liên hệ Sở Nội vụ để được gia hạn.")
     if action == Action.SUBMIT and not head:
-        return "Chỉ lãnh đạo đơn vị được gửi bản tự đánh giá."
+        return _("Chỉ lãnh đạo đơn vị được gửi bản tự đánh giá.")
     return None
 
 
@@ -77,7 +78,7 @@ def get_assessment_for_user(user: AbstractBaseUser | AnonymousUser, pk: int, act
     try:
         assessment = visible_assessments(user).select_related("period", "agency", "index_set").get(pk=pk)
     except Assessment.DoesNotExist:
-        raise Http404("Không tìm thấy bản tự đánh giá.") from None
+        raise Http404(_("Không tìm thấy bản tự đánh giá.")) from None
     reason = refusal(assessment, roles_of(user), action)
     if reason is not None:
         raise PermissionDenied(reason)

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from criteria.models import Node, RatioTier, ScoringMethod
 from parindex.numbers import format_points
 
@@ -42,7 +44,9 @@ def tier_points(tiers: Sequence[RatioTier], percent: Decimal) -> Decimal:
     for tier in tiers:
         if tier.lower_pct <= percent < tier.upper_pct or (percent == tier.upper_pct == HUNDRED):
             return tier.points
-    raise ScoreInputError(f"Không có bậc tỷ lệ nào cho {format_points(percent)} %.", "numerator")
+    raise ScoreInputError(
+        _("Không có bậc tỷ lệ nào cho %(percent)s %%.") % {"percent": format_points(percent)}, "numerator"
+    )
 
 
 def leaf_points(node: Node, tiers: Sequence[RatioTier], value: LeafInput) -> Decimal | None:
@@ -53,12 +57,12 @@ def leaf_points(node: Node, tiers: Sequence[RatioTier], value: LeafInput) -> Dec
         if points is None:
             return None
         if points < 0 or points > node.max_points:
-            raise ScoreInputError(f"Điểm phải từ 0 đến {format_points(node.max_points)}.")
+            raise ScoreInputError(_("Điểm phải từ 0 đến %(max)s.") % {"max": format_points(node.max_points)})
         step = node.effective_step
         if (points / step) % 1 != 0:
             raise ScoreInputError(
-                f"Điểm phải là bội số của {format_points(step)} (ví dụ 0; {format_points(step)}; "
-                f"{format_points(step * 2)}…)."
+                _("Điểm phải là bội số của %(step)s (ví dụ 0; %(step)s; %(double)s…).")
+                % {"step": format_points(step), "double": format_points(step * 2)}
             )
         return points
     if method == ScoringMethod.YES_NO:
@@ -69,22 +73,24 @@ def leaf_points(node: Node, tiers: Sequence[RatioTier], value: LeafInput) -> Dec
         if value.numerator is None and value.denominator is None:
             return None
         if value.numerator is None or value.denominator is None:
-            raise ScoreInputError("Nhập cả tử số và mẫu số.", "numerator" if value.numerator is None else "denominator")
+            raise ScoreInputError(
+                _("Nhập cả tử số và mẫu số."), "numerator" if value.numerator is None else "denominator"
+            )
         if value.numerator < 0:
-            raise ScoreInputError("Tử số phải là số không âm.", "numerator")
+            raise ScoreInputError(_("Tử số phải là số không âm."), "numerator")
         if value.denominator <= 0:
-            raise ScoreInputError("Mẫu số phải lớn hơn 0.", "denominator")
+            raise ScoreInputError(_("Mẫu số phải lớn hơn 0."), "denominator")
         if value.numerator > value.denominator:
-            raise ScoreInputError("Tử số không được lớn hơn mẫu số.", "numerator")
+            raise ScoreInputError(_("Tử số không được lớn hơn mẫu số."), "numerator")
         return tier_points(tiers, ratio_percent(value.numerator, value.denominator))
     if method == ScoringMethod.DEDUCTION:
         if value.event_count is None:
             return None
         if value.event_count < 0:
-            raise ScoreInputError("Số lần bị trừ phải là số nguyên không âm.", "event_count")
+            raise ScoreInputError(_("Số lần bị trừ phải là số nguyên không âm."), "event_count")
         per_event = node.deduction_per_event or Decimal(0)
         return max(Decimal(0), node.max_points - per_event * value.event_count)
-    raise ScoreInputError(f"Phương pháp chấm «{method}» không có.")
+    raise ScoreInputError(_("Phương pháp chấm «%(method)s» không có.") % {"method": method})
 
 
 def index_percent(points: Decimal, max_points: Decimal) -> Decimal | None:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from criteria.models import IndexSet, Node
 from criteria.services import index_set_freeze
@@ -50,7 +51,7 @@ def period_create(
 ) -> Period:
     kinds = [s.agency_kind for s in index_sets]
     if len(set(kinds)) != len(kinds):
-        raise ValidationError("Mỗi loại cơ quan chỉ dùng một bộ chỉ số trong một kỳ.")
+        raise ValidationError(_("Mỗi loại cơ quan chỉ dùng một bộ chỉ số trong một kỳ."))
     period = Period(
         year=year,
         name=name,
@@ -82,17 +83,22 @@ def period_open(*, period: Period) -> int:
     """
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.state != PeriodState.SETUP:
-        raise ValidationError("Kỳ đánh giá đã được mở.")
+        raise ValidationError(_("Kỳ đánh giá đã được mở."))
     sets = {p.agency_kind: p.index_set for p in period.index_sets.select_related("index_set")}
     agencies = list(period.agencies.all())
     if not agencies:
-        raise ValidationError("Kỳ đánh giá chưa có đơn vị tham gia.")
+        raise ValidationError(_("Kỳ đánh giá chưa có đơn vị tham gia."))
     problems = [a.name for a in agencies if a.kind not in sets]
     if problems:
-        raise ValidationError(f"Chưa chọn bộ chỉ số cho loại cơ quan của: {', '.join(problems)}.")
+        raise ValidationError(
+            _("Chưa chọn bộ chỉ số cho loại cơ quan của: %(agencies)s.") % {"agencies": ", ".join(problems)}
+        )
     inactive = [a.name for a in agencies if not a.is_active]
     if inactive:
-        raise ValidationError(f"Đơn vị đã ngừng hoạt động hoặc đã hợp nhất không thể tham gia: {', '.join(inactive)}.")
+        raise ValidationError(
+            _("Đơn vị đã ngừng hoạt động hoặc đã hợp nhất không thể tham gia: %(agencies)s.")
+            % {"agencies": ", ".join(inactive)}
+        )
     for index_set in sets.values():
         index_set_freeze(index_set=index_set)
     Assessment.objects.bulk_create(Assessment(period=period, agency=a, index_set=sets[a.kind]) for a in agencies)
@@ -164,13 +170,13 @@ def score_save(*, score: Score, edit: ScoreEdit, version: int, user: AbstractBas
     """
     node = score.node
     if node.is_survey:
-        raise ScoreInputError("Điểm điều tra xã hội học do Sở Nội vụ nhập, đơn vị không tự chấm.")
+        raise ScoreInputError(_("Điểm điều tra xã hội học do Sở Nội vụ nhập, đơn vị không tự chấm."))
     reason = edit.not_applicable_reason.strip()
     if edit.not_applicable:
         if not node.allow_not_applicable:
-            raise ScoreInputError("Tiêu chí này không được đánh dấu không áp dụng.", "not_applicable")
+            raise ScoreInputError(_("Tiêu chí này không được đánh dấu không áp dụng."), "not_applicable")
         if not reason:
-            raise ScoreInputError("Hãy ghi lý do không áp dụng.", "not_applicable_reason")
+            raise ScoreInputError(_("Hãy ghi lý do không áp dụng."), "not_applicable_reason")
         fields = dict.fromkeys(("self_points", "answer_yes", "numerator", "denominator", "event_count"))
     else:
         points = leaf_points(node, list(node.tiers.all()), edit.value)
@@ -246,11 +252,13 @@ def submission_problems(assessment: Assessment) -> list[str]:
             unexplained.append(leaf.node.code)
     problems = []
     if unscored:
-        problems.append(f"Còn {len(unscored)} tiêu chí chưa chấm: {', '.join(unscored)}.")
+        problems.append(
+            _("Còn %(n)s tiêu chí chưa chấm: %(codes)s.") % {"n": len(unscored), "codes": ", ".join(unscored)}
+        )
     if unexplained:
         problems.append(
-            f"{len(unexplained)} tiêu chí yêu cầu tài liệu kiểm chứng nhưng chưa có tài liệu và chưa có thuyết minh: "
-            f"{', '.join(unexplained)}."
+            _("%(n)s tiêu chí yêu cầu tài liệu kiểm chứng nhưng chưa có tài liệu và chưa có thuyết minh: %(codes)s.")
+            % {"n": len(unexplained), "codes": ", ".join(unexplained)}
         )
     return problems
 
@@ -277,7 +285,13 @@ def assessment_extend(
     *, assessment: Assessment, user: AbstractBaseUser, until: datetime.datetime, note: str = ""
 ) -> None:
     if until <= timezone.now():
-        raise ValidationError("Hạn gia hạn phải ở tương lai.")
-    _record(assessment, TransitionAction.EXTEND, assessment.state, user, note or f"Gia hạn đến {until:%d/%m/%Y %H:%M}")
+        raise ValidationError(_("Hạn gia hạn phải ở tương lai."))
+    _record(
+        assessment,
+        TransitionAction.EXTEND,
+        assessment.state,
+        user,
+        note or f"Gia hạn đến {timezone.localtime(until):%d/%m/%Y %H:%M}",
+    )
     assessment.deadline_extended_to = until
     assessment.save(update_fields=["deadline_extended_to"])

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parindex.xlsx import xlsx_response
@@ -34,7 +35,7 @@ from .services import (
 def _leaf_or_404(assessment: Assessment, score_pk: int) -> SheetLeaf:
     leaves = sheet_leaves(assessment, only_score=score_pk)
     if not leaves:
-        raise Http404("Không có tiêu chí này trong bản tự đánh giá.")
+        raise Http404(_("Không có tiêu chí này trong bản tự đánh giá."))
     return leaves[0]
 
 
@@ -122,7 +123,7 @@ def mark_ready(request: HttpRequest, pk: int) -> HttpResponse:
     assessment_mark_ready(assessment=assessment, user=request.user, ready=ready)
     messages.success(
         request,
-        "Đã báo lãnh đạo đơn vị: bản tự đánh giá sẵn sàng để trình." if ready else "Đã hủy báo sẵn sàng.",
+        _("Đã báo lãnh đạo đơn vị: bản tự đánh giá sẵn sàng để trình.") if ready else _("Đã hủy báo sẵn sàng."),
     )
     return redirect("assessments:sheet", pk=pk)
 
@@ -136,7 +137,7 @@ def submit_view(request: HttpRequest, pk: int) -> HttpResponse:
             for message in exc.messages:
                 messages.error(request, message)
             return redirect("assessments:submit", pk=pk)
-        messages.success(request, "Đã gửi bản tự đánh giá tới Sở Nội vụ. Bản này giờ chỉ xem được.")
+        messages.success(request, _("Đã gửi bản tự đánh giá tới Sở Nội vụ. Bản này giờ chỉ xem được."))
         return redirect("assessments:sheet", pk=pk)
     assessment = get_assessment_for_user(request.user, pk, Action.VIEW)
     data = sheet(assessment)
@@ -164,7 +165,7 @@ def submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def recall_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, Action.RECALL)
     assessment_recall(assessment=assessment, user=request.user, note=request.POST.get("note", ""))
-    messages.success(request, "Đã rút lại bản tự đánh giá; đơn vị có thể sửa tiếp trước hạn.")
+    messages.success(request, _("Đã rút lại bản tự đánh giá; đơn vị có thể sửa tiếp trước hạn."))
     return redirect("assessments:sheet", pk=pk)
 
 
@@ -176,11 +177,11 @@ def extend_view(request: HttpRequest, pk: int) -> HttpResponse:
         assessment_extend(
             assessment=assessment, user=request.user, until=form.cleaned_data["until"], note=form.cleaned_data["note"]
         )
-        messages.success(request, f"Đã gia hạn cho {assessment.agency.name}.")
+        messages.success(request, _("Đã gia hạn cho %(agency)s.") % {"agency": assessment.agency.name})
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, f"Không gia hạn được: {error}")
+                messages.error(request, _("Không gia hạn được: %(error)s") % {"error": error})
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
@@ -206,7 +207,7 @@ def history_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _require_follow_up(request: HttpRequest) -> None:
     roles = roles_of(request.user)
     if not (roles.is_admin or roles.is_leadership):
-        raise PermissionDenied("Chỉ Sở Nội vụ và lãnh đạo tỉnh theo dõi tiến độ của các đơn vị.")
+        raise PermissionDenied(_("Chỉ Sở Nội vụ và lãnh đạo tỉnh theo dõi tiến độ của các đơn vị."))
 
 
 def period_list(request: HttpRequest) -> HttpResponse:
@@ -227,7 +228,10 @@ def period_open_view(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
         return redirect("assessments:periods")
-    messages.success(request, f"Đã mở kỳ «{period.name}»: {count} đơn vị bắt đầu tự đánh giá.")
+    messages.success(
+        request,
+        _("Đã mở kỳ «%(period)s»: %(n)s đơn vị bắt đầu tự đánh giá.") % {"period": period.name, "n": count},
+    )
     return redirect("assessments:progress", pk=pk)
 
 

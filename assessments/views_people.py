@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from criteria.models import AgencyKind
 from parindex.xlsx import ImportInvalid, xlsx_response
@@ -55,7 +56,7 @@ def agency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"Đã lưu «{agency.name}».")
+            messages.success(request, _("Đã lưu «%(agency)s».") % {"agency": agency.name})
             return redirect("people:agencies")
     return render(request, "people/agency_form.html", {"form": form, "agency": agency})
 
@@ -114,7 +115,7 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, f"Đã lưu tài khoản «{saved.username}».")
+            messages.success(request, _("Đã lưu tài khoản «%(login)s».") % {"login": saved.username})
             return redirect("people:users")
     return render(request, "people/user_form.html", {"form": form, "edited": user})
 
@@ -131,8 +132,11 @@ def people_import(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Đã nhập: {result.agencies_created} đơn vị mới, {result.agencies_updated} đơn vị cập nhật; "
-                f"{result.users_created} người dùng mới, {result.users_updated} người dùng cập nhật.",
+                _(
+                    "Đã nhập: %(agencies_created)s đơn vị mới, %(agencies_updated)s đơn vị cập nhật; "
+                    "%(users_created)s người dùng mới, %(users_updated)s người dùng cập nhật."
+                )
+                % vars(result),
             )
             return redirect("people:users")
     return render(request, "people/import.html", {"form": form, "errors": errors}, status=400 if errors else 200)

@@ -96,7 +96,11 @@ class IndexSetAdmin(admin.ModelAdmin):
     def copy_as_new_version(self, request: HttpRequest, queryset: QuerySet[IndexSet]) -> None:
         for source in queryset:
             copy = index_set_copy(source=source)
-            self.message_user(request, f"Đã tạo «{copy.name}» phiên bản {copy.version}.", messages.SUCCESS)
+            self.message_user(
+                request,
+                _("Đã tạo «%(name)s» phiên bản %(version)s.") % {"name": copy.name, "version": copy.version},
+                messages.SUCCESS,
+            )
 
 
 class RatioTierInline(admin.TabularInline):

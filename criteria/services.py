@@ -7,16 +7,17 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import IndexSet, Node, RatioTier, ScoringMethod
 from .tree import NodeRow, RowError, TierRow, TreeInvalid, validate_rows
 
 
 def frozen_message(index_set: IndexSet) -> str:
-    return (
-        f"Bộ chỉ số «{index_set.name}» (phiên bản {index_set.version}) đang được kỳ đánh giá sử dụng nên đã bị khóa. "
+    return _(
+        "Bộ chỉ số «%(name)s» (phiên bản %(version)s) đang được kỳ đánh giá sử dụng nên đã bị khóa. "
         "Muốn thay đổi, hãy sao chép thành phiên bản mới rồi sửa trên bản sao."
-    )
+    ) % {"name": index_set.name, "version": index_set.version}
 
 
 def ensure_editable(index_set: IndexSet) -> None:

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.roles import require_admin, roles_of
@@ -60,7 +61,11 @@ def index_set_import(request: HttpRequest) -> HttpResponse:
         except TreeInvalid as exc:
             errors = exc.errors
         else:
-            messages.success(request, f"Đã nhập bộ chỉ số «{index_set.name}» với {index_set.nodes.count()} mục.")
+            messages.success(
+                request,
+                _("Đã nhập bộ chỉ số «%(name)s» với %(n)s mục.")
+                % {"name": index_set.name, "n": index_set.nodes.count()},
+            )
             return redirect("criteria:detail", pk=index_set.pk)
     return render(
         request, "criteria/index_set_import.html", {"form": form, "errors": errors}, status=400 if errors else 200
@@ -74,5 +79,9 @@ def index_set_copy_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = CopyForm(request.POST)
     form.is_valid()
     copy = index_set_copy(source=source, name=form.cleaned_data.get("name") or None)
-    messages.success(request, f"Đã tạo phiên bản {copy.version} từ «{source.name}»; bản mới có thể sửa.")
+    messages.success(
+        request,
+        _("Đã tạo phiên bản %(version)s từ «%(name)s»; bản mới có thể sửa.")
+        % {"version": copy.version, "name": source.name},
+    )
     return redirect("criteria:detail", pk=copy.pk)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, Score
 
@@ -16,7 +17,7 @@ from .validation import check_upload
 
 def _same_assessment(assessment: Assessment, score: Score) -> None:
     if score.assessment_id != assessment.pk:
-        raise ValidationError("Tiêu chí không thuộc bản tự đánh giá này.")
+        raise ValidationError(_("Tiêu chí không thuộc bản tự đánh giá này."))
 
 
 def evidence_upload(*, assessment: Assessment, score: Score, upload: UploadedFile, user: AbstractBaseUser) -> Evidence:
@@ -61,7 +62,7 @@ def evidence_add_document(
     """A reference to a document (số/ký hiệu, ngày, cơ quan ban hành, trích yếu) instead of a file."""
     _same_assessment(assessment, score)
     if not doc_number.strip() and not doc_summary.strip():
-        raise ValidationError("Nhập ít nhất số/ký hiệu hoặc trích yếu của văn bản.")
+        raise ValidationError(_("Nhập ít nhất số/ký hiệu hoặc trích yếu của văn bản."))
     evidence = Evidence(
         assessment=assessment,
         kind=EvidenceKind.DOCUMENT,
@@ -82,7 +83,7 @@ def evidence_add_document(
 def evidence_link(*, evidence: Evidence, score: Score) -> None:
     """Let one piece of evidence serve another leaf of the same assessment."""
     if evidence.assessment_id != score.assessment_id:
-        raise ValidationError("Chỉ dùng lại được tài liệu của cùng bản tự đánh giá.")
+        raise ValidationError(_("Chỉ dùng lại được tài liệu của cùng bản tự đánh giá."))
     EvidenceLink.objects.get_or_create(evidence=evidence, score=score)
 
 

@@ -13,10 +13,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parindex.numbers import format_points
 
-ALLOWED_TEXT = "PDF, Word (doc, docx), Excel (xls, xlsx), OpenDocument (odt, ods), ảnh JPG, PNG"
+ALLOWED_TEXT = gettext_lazy("PDF, Word (doc, docx), Excel (xls, xlsx), OpenDocument (odt, ods), ảnh JPG, PNG")
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MIME = {
     "pdf": "application/pdf",
@@ -98,25 +100,35 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
     name = upload.name or ""
     if not name or _UNSAFE_NAME.search(name) or name.startswith(".") or len(name) > 200:
         raise ValidationError(
-            f"Tên tệp «{name[:80]}» không hợp lệ: tên không được chứa đường dẫn (/, \\, ..), ký tự điều khiển, "
-            "không bắt đầu bằng dấu chấm và dài tối đa 200 ký tự."
+            _(
+                "Tên tệp «%(name)s» không hợp lệ: tên không được chứa đường dẫn (/, \\, ..), ký tự điều khiển, "
+                "không bắt đầu bằng dấu chấm và dài tối đa 200 ký tự."
+            )
+            % {"name": name[:80]}
         )
     if upload.size == 0:
-        raise ValidationError(f"Tệp «{name}» rỗng.")
+        raise ValidationError(_("Tệp «%(name)s» rỗng.") % {"name": name})
     limit = settings.EVIDENCE_MAX_UPLOAD_BYTES
     if upload.size > limit:
-        raise ValidationError(f"Tệp «{name}» lớn hơn giới hạn {_size_text(limit)}; hãy nén hoặc tách tệp.")
+        raise ValidationError(
+            _("Tệp «%(name)s» lớn hơn giới hạn %(limit)s; hãy nén hoặc tách tệp.")
+            % {"name": name, "limit": _size_text(limit)}
+        )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     extension = _EXTENSION_KIND.get(extension, extension)
     if extension not in MIME:
-        raise ValidationError(f"Tệp «{name}» không được chấp nhận: chỉ nhận {ALLOWED_TEXT}.")
+        raise ValidationError(
+            _("Tệp «%(name)s» không được chấp nhận: chỉ nhận %(allowed)s.") % {"name": name, "allowed": ALLOWED_TEXT}
+        )
     kind = detect_kind(upload)
     if kind is None:
         raise ValidationError(
-            f"Nội dung tệp «{name}» không phải là {extension.upper()} hợp lệ: chỉ nhận {ALLOWED_TEXT}."
+            _("Nội dung tệp «%(name)s» không phải là %(kind)s hợp lệ: chỉ nhận %(allowed)s.")
+            % {"name": name, "kind": extension.upper(), "allowed": ALLOWED_TEXT}
         )
     if kind != extension:
         raise ValidationError(
-            f"Nội dung tệp «{name}» là {kind.upper()}, không khớp đuôi .{extension}; hãy lưu lại đúng định dạng."
+            _("Nội dung tệp «%(name)s» là %(kind)s, không khớp đuôi .%(extension)s; hãy lưu lại đúng định dạng.")
+            % {"name": name, "kind": kind.upper(), "extension": extension}
         )
     return CheckedFile(kind=kind, content_type=MIME[kind])

@@ -7,6 +7,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assessments.models import Assessment, Score
@@ -61,14 +62,16 @@ def upload(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     assessment, score = _editable_leaf(request, pk, score_pk)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _panel(request, assessment, score, upload_error="Hãy chọn một tệp để tải lên.")
+        return _panel(request, assessment, score, upload_error=_("Hãy chọn một tệp để tải lên."))
     try:
         evidence = evidence_upload(
             assessment=assessment, score=score, upload=form.cleaned_data["file"], user=request.user
         )
     except ValidationError as exc:
         return _panel(request, assessment, score, upload_error=" ".join(exc.messages))
-    return _panel(request, assessment, score, changed=True, notice=f"Đã tải lên «{evidence.original_name}».")
+    return _panel(
+        request, assessment, score, changed=True, notice=_("Đã tải lên «%(name)s».") % {"name": evidence.original_name}
+    )
 
 
 @require_POST
@@ -82,7 +85,7 @@ def document(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     except ValidationError as exc:
         form.add_error(None, exc)
         return _panel(request, assessment, score, document_form=form)
-    return _panel(request, assessment, score, changed=True, notice="Đã thêm văn bản kiểm chứng.")
+    return _panel(request, assessment, score, changed=True, notice=_("Đã thêm văn bản kiểm chứng."))
 
 
 @require_POST
@@ -90,10 +93,16 @@ def link(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     assessment, score = _editable_leaf(request, pk, score_pk)
     chosen = request.POST.get("evidence", "")
     if not chosen.isdigit():
-        raise Http404("Không có tài liệu này.")
+        raise Http404(_("Không có tài liệu này."))
     evidence = get_object_or_404(Evidence, pk=chosen, assessment=assessment)
     evidence_link(evidence=evidence, score=score)
-    return _panel(request, assessment, score, changed=True, notice=f"Đã dùng lại «{evidence}» cho tiêu chí này.")
+    return _panel(
+        request,
+        assessment,
+        score,
+        changed=True,
+        notice=_("Đã dùng lại «%(name)s» cho tiêu chí này.") % {"name": evidence},
+    )
 
 
 @require_POST
@@ -101,7 +110,7 @@ def unlink(request: HttpRequest, pk: int, score_pk: int, evidence_pk: int) -> Ht
     assessment, score = _editable_leaf(request, pk, score_pk)
     evidence = get_object_or_404(Evidence, pk=evidence_pk, assessment=assessment, links__score=score)
     evidence_unlink(evidence=evidence, score=score)
-    return _panel(request, assessment, score, changed=True, notice="Đã gỡ tài liệu khỏi tiêu chí.")
+    return _panel(request, assessment, score, changed=True, notice=_("Đã gỡ tài liệu khỏi tiêu chí."))
 
 
 def download(request: HttpRequest, evidence_pk: int) -> FileResponse:
@@ -111,12 +120,12 @@ def download(request: HttpRequest, evidence_pk: int) -> FileResponse:
     # The evidence's assessment must be visible to this user (404 otherwise, like the sheet itself).
     get_assessment_for_user(request.user, evidence.assessment_id, Action.VIEW)
     if evidence.kind != EvidenceKind.FILE or not evidence.file:
-        raise Http404("Tài liệu này là văn bản tham chiếu, không có tệp.")
+        raise Http404(_("Tài liệu này là văn bản tham chiếu, không có tệp."))
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         logger.error("Evidence %s: stored file %s is missing", evidence.pk, evidence.file.name)
-        raise Http404("Không tìm thấy tệp đã lưu; hãy báo quản trị hệ thống.") from None
+        raise Http404(_("Không tìm thấy tệp đã lưu; hãy báo quản trị hệ thống.")) from None
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from . import views
 
-admin.site.site_header = "Chỉ số CCHC – Quản trị"
-admin.site.site_title = "Chỉ số CCHC"
-admin.site.index_title = "Quản trị hệ thống"
+admin.site.site_header = _("Chỉ số CCHC – Quản trị")
+admin.site.site_title = _("Chỉ số CCHC")
+admin.site.index_title = _("Quản trị hệ thống")
 
 urlpatterns = [
     path("", views.home, name="home"),

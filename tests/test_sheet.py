@@ -131,6 +131,14 @@ def test_refusals_keep_what_was_typed_and_change_nothing(client, users, assessme
     assert not ScoreChange.objects.exists()
 
 
+def test_refusal_speaks_english_to_an_english_reader(client, users, assessment):
+    client.force_login(users["officer"])
+    client.post("/ngon-ngu/", {"language": "en", "next": "/"})
+    response = save(client, assessment, "1.1", self_points="1,5")
+    assert "Points must be between 0 and 1." in response.text
+    assert "Not saved" in response.text and "Điểm phải" not in response.text
+
+
 def test_not_applicable_with_reason_clears_points(client, users, assessment):
     client.force_login(users["officer"])
     save(client, assessment, "1.2", answer_yes="yes")
