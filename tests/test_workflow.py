@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment, Period, Transition
-from assessments.services import period_create, period_open
+from assessments.services import assessment_extend, period_create, period_open
 
 from .factories import assessment_of, make_agency, make_index_set, open_period
 
@@ -160,3 +160,9 @@ def test_period_open_refusals(agency):
     with pytest.raises(ValidationError, match=r"Chưa chọn bộ chỉ số cho loại cơ quan của: UBND xã A\."):
         period_open(period=period2)
     assert Assessment.objects.count() == 0
+
+
+def test_extension_note_is_in_the_province_time_whatever_zone_the_caller_used(users, assessment):
+    until_utc = datetime.datetime(2099, 1, 1, 1, 30, tzinfo=datetime.UTC)  # 08:30 in Hà Nội
+    assessment_extend(assessment=assessment, user=users["admin"], until=until_utc)
+    assert Transition.objects.get(action="extend").note == "Gia hạn đến 01/01/2099 08:30"
