@@ -17,7 +17,7 @@ from criteria.models import AgencyKind, IndexSet, Node, ScoringMethod
 
 from .models import Agency, Assessment, Period, Role, RoleAssignment
 from .scoring import LeafInput
-from .services import ScoreEdit, assessment_submit, period_create, period_open, score_save
+from .services import ScoreEdit, assessment_submit, period_open, period_save, score_save
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published in README for the demo accounts only
@@ -156,7 +156,7 @@ def load_demo_period() -> Period | None:
         for kind in (AgencyKind.DEPARTMENT, AgencyKind.COMMUNE)
     ]
     agencies = list(Agency.objects.filter(is_active=True, kind__in=[AgencyKind.DEPARTMENT, AgencyKind.COMMUNE]))
-    period = period_create(
+    period = period_save(
         year=year,
         name=f"Chỉ số CCHC năm {year}",
         index_sets=[s for s in sets if s is not None],

@@ -9,11 +9,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from criteria.models import Node, ScoringMethod
+from criteria.models import AgencyKind, IndexSet, Node, ScoringMethod
 from parindex.forms import ExcelFileField
 from parindex.numbers import parse_decimal
 
-from .models import Agency, RoleAssignment
+from .models import Agency, Period, PeriodState, RoleAssignment
 from .people import PROVINCE_ROLES, UserRolesInput
 from .scoring import LeafInput, ScoreInputError
 from .services import ScoreEdit
@@ -73,6 +73,145 @@ class ExtendForm(forms.Form):
         if until <= timezone.now():
             raise forms.ValidationError(_("Hạn gia hạn phải ở tương lai."))
         return until
+
+
+# ---- periods ---------------------------------------------------------------------------------------------
+
+
+# Django's own Vietnamese messages for these fields are awkward («Nhập một số tổng thể.»); say what to type.
+def _datetime_field(label: str) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        widget=forms.DateTimeInput(attrs={"placeholder": "dd/mm/yyyy hh:mm"}),
+        error_messages={"invalid": _("Nhập ngày giờ dạng dd/mm/yyyy hh:mm, ví dụ 15/01/2027 17:00.")},
+    )
+
+
+def _points_field(label: str, initial: int, maximum: int | None = None) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        initial=initial,
+        min_value=0,
+        max_value=maximum,
+        max_digits=5,
+        decimal_places=2,
+        localize=True,
+        error_messages={
+            "invalid": _("Nhập một số, ví dụ 82,5."),
+            "min_value": _("Không được nhỏ hơn %(limit_value)s."),
+            "max_value": _("Không được lớn hơn %(limit_value)s."),
+        },
+    )
+
+
+class PeriodForm(forms.Form):
+    """A period's settings. Once it is open, its sets and participants are shown but cannot change."""
+
+    # The fields that go to period_save as they are.
+    SETTINGS = (
+        "year",
+        "name",
+        *Period.DEADLINES,
+        "band_good_min",
+        "band_fair_min",
+        "band_average_min",
+        "bonus_cap",
+        "penalty_cap",
+    )
+
+    year = forms.IntegerField(
+        label=_("Năm đánh giá"),
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "invalid": _("Nhập năm bằng số, ví dụ 2027."),
+            "min_value": _("Không được nhỏ hơn %(limit_value)s."),
+            "max_value": _("Không được lớn hơn %(limit_value)s."),
+        },
+    )
+    name = forms.CharField(label=_("Tên kỳ đánh giá"), max_length=255)
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị tham gia"),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("Để trống: mọi đơn vị đang hoạt động thuộc các loại đã chọn bộ chỉ số."),
+    )
+    self_assessment_deadline = _datetime_field(_("Hạn tự đánh giá"))
+    appraisal1_deadline = _datetime_field(_("Hạn thẩm định vòng 1"))
+    explanation_deadline = _datetime_field(_("Hạn giải trình"))
+    appraisal2_deadline = _datetime_field(_("Hạn thẩm định vòng 2"))
+    band_good_min = _points_field(_("Tốt từ (%)"), 80, 100)
+    band_fair_min = _points_field(_("Khá từ (%)"), 70, 100)
+    band_average_min = _points_field(_("Trung bình từ (%)"), 60, 100)
+    bonus_cap = _points_field(_("Điểm thưởng tối đa"), 0)
+    penalty_cap = _points_field(_("Điểm trừ tối đa"), 0)
+
+    def __init__(self, *args: object, period: Period | None = None, **kwargs: object) -> None:
+        if period is not None:
+            kwargs["initial"] = {
+                **{name: getattr(period, name) for name in self.SETTINGS},
+                "agencies": list(period.agencies.values_list("pk", flat=True)),
+                **{self.set_field(p.agency_kind): p.index_set_id for p in period.index_sets.all()},
+            }
+        super().__init__(*args, **kwargs)
+        used = set(IndexSet.objects.order_by().values_list("agency_kind", flat=True).distinct())
+        if period is not None:
+            used |= {p.agency_kind for p in period.index_sets.all()}
+        self.kinds = [kind for kind in AgencyKind if kind in used]
+        for kind in self.kinds:
+            self.fields[self.set_field(kind)] = forms.ModelChoiceField(
+                label=_("Bộ chỉ số cho %(kind)s") % {"kind": kind.label},
+                queryset=IndexSet.objects.filter(agency_kind=kind).order_by("-year_from", "name", "-version"),
+                required=False,
+            )
+        # Merged agencies take part in no new period, but an open period keeps the ones it started with.
+        agencies = Q(is_active=True, kind__in=self.kinds)
+        if period is not None:
+            agencies |= Q(periods=period)
+        self.fields["agencies"].queryset = Agency.objects.filter(agencies).distinct().order_by("kind", "name")
+        self.order_fields(["year", "name", *(self.set_field(k) for k in self.kinds), "agencies"])
+        self.opened = period is not None and period.state != PeriodState.SETUP
+        if self.opened:
+            for name in [self.set_field(k) for k in self.kinds] + ["agencies"]:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Kỳ đã mở: không đổi được.")
+
+    @staticmethod
+    def set_field(kind: str) -> str:
+        return f"set_{kind}"
+
+    def index_set_fields(self) -> list[forms.BoundField]:
+        return [self[self.set_field(kind)] for kind in self.kinds]
+
+    def agency_groups(self) -> list[tuple[str, list]]:
+        """The agency checkboxes grouped by kind, for the template."""
+        labels = dict(AgencyKind.choices)
+        groups: dict[str, list] = {}
+        for box in self["agencies"]:
+            groups.setdefault(box.data["value"].instance.kind, []).append(box)
+        return [(labels[kind], groups[kind]) for kind in AgencyKind if kind in groups]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        chosen = {kind: data.get(self.set_field(kind)) for kind in self.kinds}
+        data["index_sets"] = [index_set for index_set in chosen.values() if index_set is not None]
+        if not data["index_sets"]:
+            raise forms.ValidationError(_("Chọn bộ chỉ số cho ít nhất một loại cơ quan."))
+        agencies = list(data.get("agencies") or [])
+        if not agencies and not self.fields["agencies"].disabled:
+            agencies = list(
+                self.fields["agencies"].queryset.filter(kind__in=[s.agency_kind for s in data["index_sets"]])
+            )
+        without = [a.name for a in agencies if chosen.get(a.kind) is None]
+        if without:
+            self.add_error(
+                "agencies",
+                _("Chưa chọn bộ chỉ số cho loại cơ quan của: %(agencies)s.") % {"agencies": ", ".join(without)},
+            )
+        data["agencies"] = agencies
+        return data
 
 
 # ---- administrators' pages for agencies and users -------------------------------------------------------

@@ -1,8 +1,10 @@
 """Agencies, people's roles, assessment periods, one assessment per agency and period, one score per leaf."""
 
+import itertools
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -130,21 +132,45 @@ class Period(models.Model):
         verbose_name_plural = _("kỳ đánh giá")
         ordering = ["-year", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "name"], name="period_name_unique_per_year"),
+            models.UniqueConstraint(
+                fields=["year", "name"],
+                name="period_name_unique_per_year",
+                violation_error_message=_("Năm này đã có một kỳ đánh giá cùng tên."),
+            ),
             models.CheckConstraint(
                 condition=Q(band_good_min__gt=F("band_fair_min"))
                 & Q(band_fair_min__gt=F("band_average_min"))
                 & Q(band_average_min__gte=0)
                 & Q(band_good_min__lte=100),
                 name="period_bands_in_order",
+                violation_error_message=_("Ngưỡng xếp loại phải giảm dần trong 0–100: Tốt > Khá > Trung bình ≥ 0."),
             ),
             models.CheckConstraint(
-                condition=Q(bonus_cap__gte=0) & Q(penalty_cap__gte=0), name="period_caps_not_negative"
+                condition=Q(bonus_cap__gte=0) & Q(penalty_cap__gte=0),
+                name="period_caps_not_negative",
+                violation_error_message=_("Điểm thưởng và điểm trừ tối đa không được âm."),
             ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    # The workflow's order: self-assessment, appraisal round 1, explanation, round 2.
+    DEADLINES = ("self_assessment_deadline", "appraisal1_deadline", "explanation_deadline", "appraisal2_deadline")
+
+    def clean(self) -> None:
+        given = [(name, getattr(self, name)) for name in self.DEADLINES if getattr(self, name) is not None]
+        for (earlier, first), (later, second) in itertools.pairwise(given):
+            if second <= first:
+                raise ValidationError(
+                    {
+                        later: _("%(later)s phải sau %(earlier)s.")
+                        % {
+                            "later": self._meta.get_field(later).verbose_name.capitalize(),
+                            "earlier": self._meta.get_field(earlier).verbose_name,
+                        }
+                    }
+                )
 
 
 class PeriodIndexSet(models.Model):
@@ -163,8 +189,6 @@ class PeriodIndexSet(models.Model):
         return f"{self.period} – {self.get_agency_kind_display()}: {self.index_set}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.index_set_id and self.index_set.agency_kind != self.agency_kind:
             raise ValidationError(
                 {

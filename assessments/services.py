@@ -33,8 +33,9 @@ from .scoring import LeafInput, ScoreInputError, leaf_points
 
 
 @transaction.atomic
-def period_create(
+def period_save(
     *,
+    period: Period | None = None,
     year: int,
     name: str,
     index_sets: Sequence[IndexSet],
@@ -49,28 +50,49 @@ def period_create(
     bonus_cap: Decimal = Decimal(0),
     penalty_cap: Decimal = Decimal(0),
 ) -> Period:
+    """Create a period (``period=None``) or change one.
+
+    Once a period is open its sets are frozen and its assessments exist, so the sets and the
+    participants stay as they are; deadlines, bands and caps can still change (a later deadline for
+    everybody is a change of the period, one agency's is an extension).
+    """
     kinds = [s.agency_kind for s in index_sets]
     if len(set(kinds)) != len(kinds):
         raise ValidationError(_("Mỗi loại cơ quan chỉ dùng một bộ chỉ số trong một kỳ."))
-    period = Period(
-        year=year,
-        name=name,
-        self_assessment_deadline=self_assessment_deadline,
-        explanation_deadline=explanation_deadline,
-        appraisal1_deadline=appraisal1_deadline,
-        appraisal2_deadline=appraisal2_deadline,
-        band_good_min=band_good_min,
-        band_fair_min=band_fair_min,
-        band_average_min=band_average_min,
-        bonus_cap=bonus_cap,
-        penalty_cap=penalty_cap,
-    )
+    if period is None:
+        period = Period()
+    else:
+        period = Period.objects.select_for_update().get(pk=period.pk)
+        sets_now = {p.agency_kind: p.index_set_id for p in period.index_sets.all()}
+        agencies_now = set(period.agencies.values_list("pk", flat=True))
+        if period.state != PeriodState.SETUP and (
+            sets_now != {s.agency_kind: s.pk for s in index_sets} or agencies_now != {a.pk for a in agencies}
+        ):
+            raise ValidationError(
+                _(
+                    "Kỳ đánh giá đã mở nên không đổi được bộ chỉ số và đơn vị tham gia; "
+                    "chỉ sửa được hạn, ngưỡng xếp loại và điểm thưởng, điểm trừ."
+                )
+            )
+    period.year = year
+    period.name = name
+    period.self_assessment_deadline = self_assessment_deadline
+    period.explanation_deadline = explanation_deadline
+    period.appraisal1_deadline = appraisal1_deadline
+    period.appraisal2_deadline = appraisal2_deadline
+    period.band_good_min = band_good_min
+    period.band_fair_min = band_fair_min
+    period.band_average_min = band_average_min
+    period.bonus_cap = bonus_cap
+    period.penalty_cap = penalty_cap
     period.full_clean()
     period.save()
-    PeriodIndexSet.objects.bulk_create(
-        PeriodIndexSet(period=period, agency_kind=s.agency_kind, index_set=s) for s in index_sets
-    )
-    period.agencies.set(agencies)
+    if period.state == PeriodState.SETUP:
+        period.index_sets.all().delete()
+        PeriodIndexSet.objects.bulk_create(
+            PeriodIndexSet(period=period, agency_kind=s.agency_kind, index_set=s) for s in index_sets
+        )
+        period.agencies.set(agencies)
     return period
 
 

@@ -10,10 +10,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from parindex.forms import add_service_errors
 from parindex.xlsx import xlsx_response
 
 from .excel import progress_workbook
-from .forms import ExtendForm, score_edit_from_post
+from .forms import ExtendForm, PeriodForm, score_edit_from_post
 from .leaf_html import LeafRenderer
 from .models import Assessment, AssessmentState, Period, PeriodState, ScoreChange
 from .permissions import Action, can, get_assessment_for_user, is_locked, visible_assessments
@@ -27,6 +28,7 @@ from .services import (
     assessment_recall,
     assessment_submit,
     period_open,
+    period_save,
     score_save,
     submission_problems,
 )
@@ -216,6 +218,28 @@ def period_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "assessments/periods.html", {"periods": periods, "can_manage": roles_of(request.user).is_admin}
     )
+
+
+def period_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create a period, or change one (only deadlines, bands and caps once it is open)."""
+    require_admin(request.user)
+    period = get_object_or_404(Period.objects.prefetch_related("index_sets"), pk=pk) if pk is not None else None
+    form = PeriodForm(request.POST or None, period=period)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = period_save(
+                period=period,
+                index_sets=data["index_sets"],
+                agencies=data["agencies"],
+                **{name: data[name] for name in PeriodForm.SETTINGS},
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Đã lưu kỳ «%(period)s».") % {"period": saved.name})
+            return redirect("assessments:periods")
+    return render(request, "assessments/period_form.html", {"form": form, "period": period})
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from criteria.models import AgencyKind
+from parindex.forms import add_service_errors
 from parindex.xlsx import ImportInvalid, xlsx_response
 
 from .forms import AgencyForm, PeopleImportForm, UserForm
@@ -54,7 +55,7 @@ def agency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             agency_save(agency=agency, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu «%(agency)s».") % {"agency": agency.name})
             return redirect("people:agencies")
@@ -113,7 +114,7 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 acting_user=request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu tài khoản «%(login)s».") % {"login": saved.username})
             return redirect("people:users")
@@ -150,12 +151,3 @@ def people_template(request: HttpRequest) -> HttpResponse:
 def people_export(request: HttpRequest) -> HttpResponse:
     require_admin(request.user)
     return xlsx_response(build_people_workbook(with_data=True), "co-quan-nguoi-dung.xlsx")
-
-
-def _form_errors(form: object, exc: ValidationError) -> None:
-    """A service's ValidationError shown on the form fields it names (or above the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)

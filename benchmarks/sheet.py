@@ -35,14 +35,14 @@ def main() -> None:
     try:
         from assessments.demo import FIXTURES, load_agencies, load_users
         from assessments.models import Agency
-        from assessments.services import period_create, period_open
+        from assessments.services import period_open, period_save
         from criteria.jsonio import load_index_set_file
 
         index_set = load_index_set_file(FIXTURES / "indexset_department.json")
         load_agencies()
         load_users()
         agencies = list(Agency.objects.filter(is_active=True, kind="department"))
-        period = period_create(year=2026, name="Benchmark", index_sets=[index_set], agencies=agencies)
+        period = period_save(year=2026, name="Benchmark", index_sets=[index_set], agencies=agencies)
         period_open(period=period)
         assessment = period.assessments.get(agency__name="Sở Khoa học và Công nghệ")
         leaves = assessment.scores.filter(node__is_survey=False).count()

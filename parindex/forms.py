@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,3 +20,12 @@ class ExcelFileField(forms.FileField):
             limit = settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)
             raise forms.ValidationError(_("Tệp lớn hơn %(limit)s MB.") % {"limit": limit})
         return upload
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """A service's ValidationError shown on the form fields it names (or above the form)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

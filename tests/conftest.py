@@ -78,7 +78,8 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     return {
         **browser_context_args,
-        "locale": "vi-VN",
+        # An English browser, as many officers have: the pages must still come in Vietnamese.
+        "locale": "en-US",
         "timezone_id": "Asia/Ho_Chi_Minh",
         "viewport": {"width": 1366, "height": 900},
     }

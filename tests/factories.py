@@ -98,10 +98,10 @@ def open_period(*agencies: Agency, deadline_days: int = 30, index_set: IndexSet 
 
     from django.utils import timezone
 
-    from assessments.services import period_create, period_open
+    from assessments.services import period_open, period_save
 
     index_set = index_set or make_index_set(name=f"Bộ {year}")
-    period = period_create(
+    period = period_save(
         year=year,
         name=f"Kỳ đánh giá {year}",
         index_sets=[index_set],

@@ -30,6 +30,9 @@ DRAFT = {
     ("post", "extend"): row(302, 404, 404, 403, 403, 404, 404),
     ("get", "mine"): row(200, 200, 200, 200, 200, 200, 200),
     ("get", "periods"): row(200, 403, 200, 403, 403, 403, 403),
+    ("get", "period_add"): row(200, 403, 403, 403, 403, 403, 403),
+    ("get", "period_edit"): row(200, 403, 403, 403, 403, 403, 403),
+    ("post", "period_edit"): row(200, 403, 403, 403, 403, 403, 403),  # 200: the form with its errors
     ("post", "period_open"): row(302, 403, 403, 403, 403, 403, 403),
     ("get", "progress"): row(200, 403, 200, 403, 403, 403, 403),
     ("get", "progress_export"): row(200, 403, 200, 403, 403, 403, 403),
@@ -43,9 +46,9 @@ def assessment(agency, other_agency):
 
 
 def url(name: str, assessment: Assessment) -> str:
-    if name == "mine" or name == "periods":
+    if name in {"mine", "periods", "period_add"}:
         return reverse(f"assessments:{name}")
-    if name in {"period_open", "progress", "progress_export"}:
+    if name in {"period_open", "period_edit", "progress", "progress_export"}:
         return reverse(f"assessments:{name}", args=[assessment.period_id])
     if name == "leaf":
         return reverse("assessments:leaf", args=[assessment.pk, assessment.scores.first().pk])

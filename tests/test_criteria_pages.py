@@ -94,6 +94,15 @@ def test_english_is_available(client, users):
     assert "Criteria sets" in response.text
 
 
+def test_an_english_browser_still_gets_vietnamese_until_english_is_chosen(client, users):
+    client.force_login(users["admin"])
+    response = client.get("/bo-chi-so/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi">' in response.text and response["Content-Language"] == "vi"
+    client.post("/ngon-ngu/", {"language": "en", "next": "/"})
+    response = client.get("/bo-chi-so/", HTTP_ACCEPT_LANGUAGE="vi-VN")
+    assert '<html lang="en">' in response.text and response["Content-Language"] == "en"
+
+
 def test_detail_shows_the_tree_in_order_with_decimal_commas(client, users, index_set, django_assert_num_queries):
     client.force_login(users["officer"])
     # session, user, index set, nodes, tiers (prefetch), set totals, the user's roles

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import Assessment, Period, Transition
-from assessments.services import assessment_extend, period_create, period_open
+from assessments.services import assessment_extend, period_open, period_save
 
 from .factories import assessment_of, make_agency, make_index_set, open_period
 
@@ -130,7 +130,7 @@ def test_period_open_is_bulk_and_freezes_the_set(django_assert_num_queries):
     index_set = make_index_set()
     few = [make_agency(f"Sở {i}") for i in range(2)]
     many = [make_agency(f"UBND xã {i}") for i in range(12)]
-    period = period_create(year=2026, name="Kỳ đầu", index_sets=[index_set], agencies=few)
+    period = period_save(year=2026, name="Kỳ đầu", index_sets=[index_set], agencies=few)
     # savepoint, period (locked), its sets, its agencies, freeze the set, bulk insert of assessments, read them
     # back, the leaves, bulk insert of scores, period state, release
     with django_assert_num_queries(11):
@@ -138,7 +138,7 @@ def test_period_open_is_bulk_and_freezes_the_set(django_assert_num_queries):
     index_set.refresh_from_db()
     assert index_set.is_frozen
     # six times the agencies, same queries (the set is already frozen: one update fewer)
-    period = period_create(year=2026, name="Kỳ sau", index_sets=[index_set], agencies=many)
+    period = period_save(year=2026, name="Kỳ sau", index_sets=[index_set], agencies=many)
     with django_assert_num_queries(10):
         period_open(period=period)
     assert Assessment.objects.count() == 14
@@ -148,7 +148,7 @@ def test_period_open_is_bulk_and_freezes_the_set(django_assert_num_queries):
 def test_period_open_refusals(agency):
     index_set = make_index_set()
     merged = make_agency("Sở cũ", is_active=False, merged_into=agency)
-    period = period_create(year=2026, name="Kỳ", index_sets=[index_set], agencies=[merged])
+    period = period_save(year=2026, name="Kỳ", index_sets=[index_set], agencies=[merged])
     from django.core.exceptions import ValidationError
 
     with pytest.raises(
@@ -156,7 +156,7 @@ def test_period_open_refusals(agency):
     ):
         period_open(period=period)
     commune = make_agency("UBND xã A", kind="commune")
-    period2 = period_create(year=2026, name="Kỳ 2", index_sets=[index_set], agencies=[commune])
+    period2 = period_save(year=2026, name="Kỳ 2", index_sets=[index_set], agencies=[commune])
     with pytest.raises(ValidationError, match=r"Chưa chọn bộ chỉ số cho loại cơ quan của: UBND xã A\."):
         period_open(period=period2)
     assert Assessment.objects.count() == 0
