@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, Assessment, Period, PeriodIndexSet, RoleAssignment, Transition
+from .models import Agency, Assessment, Period, PeriodIndexSet, PeriodState, RoleAssignment, Transition
 
 
 @admin.register(Agency)
@@ -23,9 +23,24 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "agency"]
 
 
+def _opened(period: Period | None) -> bool:
+    return period is not None and period.state != PeriodState.SETUP
+
+
 class PeriodIndexSetInline(admin.TabularInline):
+    """Once a period is open its sets are frozen and its sheets exist: no change here either."""
+
     model = PeriodIndexSet
     extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Period | None = None) -> bool:
+        return not _opened(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Period | None = None) -> bool:
+        return not _opened(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Period | None = None) -> bool:
+        return not _opened(obj) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Period)
@@ -36,6 +51,9 @@ class PeriodAdmin(admin.ModelAdmin):
     filter_horizontal = ["agencies"]
     readonly_fields = ["state", "opened_at"]
     actions = ["open_periods"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Period | None = None) -> list[str]:
+        return [*self.readonly_fields, "agencies"] if _opened(obj) else list(self.readonly_fields)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "agencies":

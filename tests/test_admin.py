@@ -6,7 +6,7 @@ from django.urls import reverse
 from criteria.models import Node
 from criteria.services import index_set_freeze
 
-from .factories import make_index_set
+from .factories import make_agency, make_index_set, open_period
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +82,10 @@ def test_copy_action_creates_new_version(admin_client_):
     )
     assert response.status_code == 302
     assert index_set.copies.get().version == 2
+
+
+def test_an_open_period_shows_its_sets_and_agencies_read_only(admin_client_):
+    period = open_period(make_agency("Sở Tư pháp"))
+    page = admin_client_.get(reverse("admin:assessments_period_change", args=[period.pk])).content.decode()
+    assert 'name="agencies"' not in page  # shown as text, not as a field
+    assert 'name="index_sets-0-index_set"' not in page and "Sở Tư pháp" in page
