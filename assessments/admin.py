@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import Agency, Assessment, Period, PeriodIndexSet, PeriodState, RoleAssignment, Transition
 
@@ -52,6 +54,16 @@ class PeriodAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "opened_at"]
     actions = ["open_periods"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Period | None = None) -> bool:
+        # Deleting an open period would take every agency's sheet, scores and history with it.
+        return not _opened(obj) and super().has_delete_permission(request, obj)
+
+    def get_actions(self, request: HttpRequest, action_location: ActionLocation = ActionLocation.CHANGE_LIST) -> dict:
+        # The bulk delete does not ask per period; a period being set up is deleted from its own page.
+        actions = super().get_actions(request, action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
     def get_readonly_fields(self, request: HttpRequest, obj: Period | None = None) -> list[str]:
         return [*self.readonly_fields, "agencies"] if _opened(obj) else list(self.readonly_fields)
 
@@ -73,7 +85,10 @@ class PeriodAdmin(admin.ModelAdmin):
             else:
                 self.message_user(
                     request,
-                    _("%(period)s: đã tạo %(n)s bản tự đánh giá.") % {"period": period, "n": count},
+                    ngettext(
+                        "%(period)s: đã tạo %(n)s bản tự đánh giá.", "%(period)s: đã tạo %(n)s bản tự đánh giá.", count
+                    )
+                    % {"period": period, "n": count},
                     messages.SUCCESS,
                 )
 

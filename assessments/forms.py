@@ -200,10 +200,9 @@ class PeriodForm(forms.Form):
         if not data["index_sets"]:
             raise forms.ValidationError(_("Chọn bộ chỉ số cho ít nhất một loại cơ quan."))
         agencies = list(data.get("agencies") or [])
-        if not agencies and not self.fields["agencies"].disabled:
-            agencies = list(
-                self.fields["agencies"].queryset.filter(kind__in=[s.agency_kind for s in data["index_sets"]])
-            )
+        if not agencies and not self.opened:
+            kinds = [index_set.agency_kind for index_set in data["index_sets"]]
+            agencies = list(self.fields["agencies"].queryset.filter(kind__in=kinds, is_active=True))
         without = [a.name for a in agencies if chosen.get(a.kind) is None]
         if without:
             self.add_error(

@@ -1,5 +1,6 @@
 """Agencies, people's roles, assessment periods, one assessment per agency and period, one score per leaf."""
 
+import datetime
 import itertools
 from decimal import Decimal
 
@@ -159,6 +160,9 @@ class Period(models.Model):
     DEADLINES = ("self_assessment_deadline", "appraisal1_deadline", "explanation_deadline", "appraisal2_deadline")
 
     def clean(self) -> None:
+        if self.state != PeriodState.SETUP and self.self_assessment_deadline is None:
+            # Sheets lock at this deadline; an open period without one would never lock.
+            raise ValidationError({"self_assessment_deadline": _("Kỳ đã mở phải có hạn tự đánh giá.")})
         given = [(name, getattr(self, name)) for name in self.DEADLINES if getattr(self, name) is not None]
         for (earlier, first), (later, second) in itertools.pairwise(given):
             if second <= first:
@@ -237,8 +241,18 @@ class Assessment(models.Model):
         return f"{self.agency} – {self.period}"
 
     @property
-    def self_assessment_deadline(self):
-        return self.deadline_extended_to or self.period.self_assessment_deadline
+    def self_assessment_deadline(self) -> datetime.datetime | None:
+        return effective_deadline(self.period.self_assessment_deadline, self.deadline_extended_to)
+
+
+def effective_deadline(
+    common: datetime.datetime | None, extended_to: datetime.datetime | None
+) -> datetime.datetime | None:
+    """An agency's self-assessment deadline. An extension only ever gives more time: when the period's
+    common deadline later moves past it, the common one applies; with no common deadline nobody locks."""
+    if common is None or extended_to is None:
+        return common
+    return max(common, extended_to)
 
 
 def _points_in_range(field: str) -> Q:

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from .models import Role, RoleAssignment
 
@@ -72,5 +73,5 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> UserRoles:
 def require_admin(user: AbstractBaseUser | AnonymousUser) -> UserRoles:
     roles = roles_of(user)
     if not roles.is_admin:
-        raise PermissionDenied("Chỉ quản trị (Sở Nội vụ) được thực hiện thao tác này.")
+        raise PermissionDenied(_("Chỉ quản trị (Sở Nội vụ) được thực hiện thao tác này."))
     return roles

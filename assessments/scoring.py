@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from criteria.models import Node, RatioTier, ScoringMethod
-from parindex.numbers import format_points
+from parindex.numbers import number_text
 
 HUNDRED = Decimal(100)
 TWO_PLACES = Decimal("0.01")
@@ -45,7 +45,7 @@ def tier_points(tiers: Sequence[RatioTier], percent: Decimal) -> Decimal:
         if tier.lower_pct <= percent < tier.upper_pct or (percent == tier.upper_pct == HUNDRED):
             return tier.points
     raise ScoreInputError(
-        _("Không có bậc tỷ lệ nào cho %(percent)s %%.") % {"percent": format_points(percent)}, "numerator"
+        _("Không có bậc tỷ lệ nào cho %(percent)s %%.") % {"percent": number_text(percent)}, "numerator"
     )
 
 
@@ -57,12 +57,12 @@ def leaf_points(node: Node, tiers: Sequence[RatioTier], value: LeafInput) -> Dec
         if points is None:
             return None
         if points < 0 or points > node.max_points:
-            raise ScoreInputError(_("Điểm phải từ 0 đến %(max)s.") % {"max": format_points(node.max_points)})
+            raise ScoreInputError(_("Điểm phải từ 0 đến %(max)s.") % {"max": number_text(node.max_points)})
         step = node.effective_step
         if (points / step) % 1 != 0:
             raise ScoreInputError(
                 _("Điểm phải là bội số của %(step)s (ví dụ 0; %(step)s; %(double)s…).")
-                % {"step": format_points(step), "double": format_points(step * 2)}
+                % {"step": number_text(step), "double": number_text(step * 2)}
             )
         return points
     if method == ScoringMethod.YES_NO:

@@ -11,7 +11,7 @@ from criteria.models import Node
 from evidence.models import Evidence, EvidenceLink
 from parindex.numbers import format_points
 
-from .models import Assessment, AssessmentState, Period, Score
+from .models import Assessment, AssessmentState, Period, Score, effective_deadline
 from .scoring import LeafState, ProgressFigures, Totals, compute_totals, domain_of
 
 
@@ -189,7 +189,7 @@ def progress_rows(period: Period, assessments: QuerySet[Assessment]) -> list[Pro
                 with_evidence=s.get("with_evidence", 0),
                 points=s.get("points") or Decimal(0),
                 max_points=s.get("max_points") or Decimal(0),
-                deadline=assessment.deadline_extended_to or period.self_assessment_deadline,
+                deadline=effective_deadline(period.self_assessment_deadline, assessment.deadline_extended_to),
             )
         )
     return rows

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from criteria.models import IndexSet, Node
 from criteria.services import index_set_freeze
@@ -65,6 +66,8 @@ def period_save(
         period = Period.objects.select_for_update().get(pk=period.pk)
         sets_now = {p.agency_kind: p.index_set_id for p in period.index_sets.all()}
         agencies_now = set(period.agencies.values_list("pk", flat=True))
+        if period.state == PeriodState.PUBLISHED:
+            raise ValidationError(_("Kỳ đánh giá đã công bố kết quả nên không sửa được."))
         if period.state != PeriodState.SETUP and (
             sets_now != {s.agency_kind: s.pk for s in index_sets} or agencies_now != {a.pk for a in agencies}
         ):
@@ -106,6 +109,8 @@ def period_open(*, period: Period) -> int:
     period = Period.objects.select_for_update().get(pk=period.pk)
     if period.state != PeriodState.SETUP:
         raise ValidationError(_("Kỳ đánh giá đã được mở."))
+    if period.self_assessment_deadline is None:
+        raise ValidationError(_("Đặt hạn tự đánh giá trước khi mở kỳ."))
     sets = {p.agency_kind: p.index_set for p in period.index_sets.select_related("index_set")}
     agencies = list(period.agencies.all())
     if not agencies:
@@ -275,11 +280,18 @@ def submission_problems(assessment: Assessment) -> list[str]:
     problems = []
     if unscored:
         problems.append(
-            _("Còn %(n)s tiêu chí chưa chấm: %(codes)s.") % {"n": len(unscored), "codes": ", ".join(unscored)}
+            ngettext(
+                "Còn %(n)s tiêu chí chưa chấm: %(codes)s.", "Còn %(n)s tiêu chí chưa chấm: %(codes)s.", len(unscored)
+            )
+            % {"n": len(unscored), "codes": ", ".join(unscored)}
         )
     if unexplained:
         problems.append(
-            _("%(n)s tiêu chí yêu cầu tài liệu kiểm chứng nhưng chưa có tài liệu và chưa có thuyết minh: %(codes)s.")
+            ngettext(
+                "%(n)s tiêu chí yêu cầu tài liệu kiểm chứng nhưng chưa có tài liệu và chưa có thuyết minh: %(codes)s.",
+                "%(n)s tiêu chí yêu cầu tài liệu kiểm chứng nhưng chưa có tài liệu và chưa có thuyết minh: %(codes)s.",
+                len(unexplained),
+            )
             % {"n": len(unexplained), "codes": ", ".join(unexplained)}
         )
     return problems

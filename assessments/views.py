@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from parindex.forms import add_service_errors
@@ -254,7 +255,12 @@ def period_open_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("assessments:periods")
     messages.success(
         request,
-        _("Đã mở kỳ «%(period)s»: %(n)s đơn vị bắt đầu tự đánh giá.") % {"period": period.name, "n": count},
+        ngettext(
+            "Đã mở kỳ «%(period)s»: %(n)s đơn vị bắt đầu tự đánh giá.",
+            "Đã mở kỳ «%(period)s»: %(n)s đơn vị bắt đầu tự đánh giá.",
+            count,
+        )
+        % {"period": period.name, "n": count},
     )
     return redirect("assessments:progress", pk=pk)
 

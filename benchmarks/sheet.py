@@ -8,6 +8,7 @@ Uses the department sample set from fixtures/ (about 120 leaves). A trivial auth
 """
 
 import argparse
+import datetime
 import os
 import statistics
 import time
@@ -28,6 +29,7 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from django.urls import reverse
+    from django.utils import timezone
 
     setup_test_environment()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -42,7 +44,10 @@ def main() -> None:
         load_agencies()
         load_users()
         agencies = list(Agency.objects.filter(is_active=True, kind="department"))
-        period = period_save(year=2026, name="Benchmark", index_sets=[index_set], agencies=agencies)
+        deadline = timezone.now() + datetime.timedelta(days=30)
+        period = period_save(
+            year=2026, name="Benchmark", index_sets=[index_set], agencies=agencies, self_assessment_deadline=deadline
+        )
         period_open(period=period)
         assessment = period.assessments.get(agency__name="Sở Khoa học và Công nghệ")
         leaves = assessment.scores.filter(node__is_survey=False).count()

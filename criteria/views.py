@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assessments.roles import require_admin, roles_of
@@ -61,10 +62,13 @@ def index_set_import(request: HttpRequest) -> HttpResponse:
         except TreeInvalid as exc:
             errors = exc.errors
         else:
+            count = index_set.nodes.count()
             messages.success(
                 request,
-                _("Đã nhập bộ chỉ số «%(name)s» với %(n)s mục.")
-                % {"name": index_set.name, "n": index_set.nodes.count()},
+                ngettext(
+                    "Đã nhập bộ chỉ số «%(name)s» với %(n)s mục.", "Đã nhập bộ chỉ số «%(name)s» với %(n)s mục.", count
+                )
+                % {"name": index_set.name, "n": count},
             )
             return redirect("criteria:detail", pk=index_set.pk)
     return render(

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from parindex.numbers import format_points
+from parindex.numbers import number_text
 
 ALLOWED_TEXT = gettext_lazy("PDF, Word (doc, docx), Excel (xls, xlsx), OpenDocument (odt, ods), ảnh JPG, PNG")
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -42,9 +42,9 @@ class CheckedFile:
 
 
 def _size_text(size: int) -> str:
-    """20971520 → «20 MB», 1536 → «1,5 KB»: Vietnamese decimal comma, one decimal at most."""
+    """20971520 → «20 MB», 1536 → «1,5 KB» (in English «1.5 KB»): one decimal at most."""
     unit, divisor = ("MB", 1024 * 1024) if size >= 1024 * 1024 else ("KB", 1024)
-    return f"{format_points(round(Decimal(size) / divisor, 1))} {unit}"
+    return f"{number_text(round(Decimal(size) / divisor, 1))} {unit}"
 
 
 def _zip_kind(upload: UploadedFile) -> str | None:

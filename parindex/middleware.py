@@ -15,11 +15,14 @@ class ChosenLanguageMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.languages = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in self.languages else settings.LANGUAGE_CODE
+        try:
+            # set_language accepts variants ("en-us", "EN"); map them as LocaleMiddleware would.
+            cookie = request.COOKIES[settings.LANGUAGE_COOKIE_NAME]
+            language = translation.get_supported_language_variant(cookie)
+        except (KeyError, LookupError):
+            language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -43,3 +43,11 @@ def parse_decimal(raw: object) -> Decimal:
 def decimal_places(value: Decimal) -> int:
     exponent = value.normalize().as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def number_text(value: Decimal | int | float) -> str:
+    """A number inside a translated message, in the reader's language: «0,25» in Vietnamese, «0.25» in
+    English (format_points stays Vietnamese for workbook cells and stored text)."""
+    from django.utils.formats import number_format
+
+    return number_format(Decimal(str(value)).normalize(), use_l10n=True)

@@ -89,3 +89,10 @@ def test_an_open_period_shows_its_sets_and_agencies_read_only(admin_client_):
     page = admin_client_.get(reverse("admin:assessments_period_change", args=[period.pk])).content.decode()
     assert 'name="agencies"' not in page  # shown as text, not as a field
     assert 'name="index_sets-0-index_set"' not in page and "Sở Tư pháp" in page
+
+
+def test_an_open_period_cannot_be_deleted_from_admin(admin_client_):
+    period = open_period(make_agency("Sở Tư pháp"))
+    assert admin_client_.get(reverse("admin:assessments_period_delete", args=[period.pk])).status_code == 403
+    changelist = admin_client_.get(reverse("admin:assessments_period_changelist")).content.decode()
+    assert "delete_selected" not in changelist

@@ -103,6 +103,12 @@ def test_an_english_browser_still_gets_vietnamese_until_english_is_chosen(client
     assert '<html lang="en">' in response.text and response["Content-Language"] == "en"
 
 
+def test_a_language_variant_from_the_switch_is_understood(client, users):
+    client.force_login(users["admin"])
+    client.cookies["django_language"] = "en-us"
+    assert '<html lang="en">' in client.get("/bo-chi-so/").text
+
+
 def test_detail_shows_the_tree_in_order_with_decimal_commas(client, users, index_set, django_assert_num_queries):
     client.force_login(users["officer"])
     # session, user, index set, nodes, tiers (prefetch), set totals, the user's roles

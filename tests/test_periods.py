@@ -162,3 +162,36 @@ def test_an_optional_select_offers_a_vietnamese_blank_choice(client, users, sets
     client.force_login(users["admin"])
     page = client.get(reverse("assessments:period_add")).content.decode()
     assert '<option value="" selected>— Chọn —</option>' in page and "Select an option" not in page
+
+
+def test_a_published_period_cannot_be_changed(client, users, agency, other_agency):
+    period = open_period(agency, other_agency)
+    Period.objects.filter(pk=period.pk).update(state="published")
+    client.force_login(users["admin"])
+    assert reverse("assessments:period_edit", args=[period.pk]) not in client.get(reverse("assessments:periods")).text
+    data = form_data({AgencyKind.DEPARTMENT: period.index_sets.get().index_set}, year="2026", band_good_min="95")
+    data["name"] = period.name
+    response = client.post(reverse("assessments:period_edit", args=[period.pk]), data)
+    assert "Kỳ đánh giá đã công bố kết quả nên không sửa được." in response.text
+    assert Period.objects.get(pk=period.pk).band_good_min == Decimal(80)
+
+
+def test_an_open_period_keeps_a_self_assessment_deadline(client, users, agency, other_agency):
+    period = open_period(agency, other_agency)
+    client.force_login(users["admin"])
+    data = form_data({AgencyKind.DEPARTMENT: period.index_sets.get().index_set}, year="2026")
+    data.update(name=period.name, self_assessment_deadline="")
+    response = client.post(reverse("assessments:period_edit", args=[period.pk]), data)
+    assert "Kỳ đã mở phải có hạn tự đánh giá." in response.text
+    assert Period.objects.get(pk=period.pk).self_assessment_deadline is not None
+
+
+def test_default_agencies_leave_out_one_merged_since_the_period_was_created(client, users, agency, other_agency, sets):
+    client.force_login(users["admin"])
+    client.post(reverse("assessments:period_add"), form_data(sets))
+    period = Period.objects.get()
+    other_agency.merged_into, other_agency.is_active = agency, False
+    other_agency.save()
+    response = client.post(reverse("assessments:period_edit", args=[period.pk]), form_data(sets))
+    assert response.status_code == 302
+    assert [a.name for a in period.agencies.all()] == ["Sở Khoa học và Công nghệ"]

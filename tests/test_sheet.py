@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from assessments.models import Assessment, Score, ScoreChange
+from assessments.models import Period, Score, ScoreChange
 from assessments.people import full_name
 from criteria.services import index_set_create
 
@@ -137,6 +137,8 @@ def test_refusal_speaks_english_to_an_english_reader(client, users, assessment):
     response = save(client, assessment, "1.1", self_points="1,5")
     assert "Points must be between 0 and 1." in response.text
     assert "Not saved" in response.text and "Điểm phải" not in response.text
+    response = save(client, assessment, "1.1", self_points="0,3")
+    assert "Points must be a multiple of 0.25 (for example 0; 0.25; 0.5…)." in response.text
 
 
 def test_not_applicable_with_reason_clears_points(client, users, assessment):
@@ -197,6 +199,8 @@ def test_totals_panel_and_leaf_row_render(client, users, assessment):
 def test_deadline_is_counted_in_days(client, users, assessment):
     client.force_login(users["officer"])
     assert "còn 30 ngày" in client.get(reverse("assessments:sheet", args=[assessment.pk])).text
-    Assessment.objects.filter(pk=assessment.pk).update(deadline_extended_to=timezone.now() - datetime.timedelta(days=3))
+    Period.objects.filter(pk=assessment.period_id).update(
+        self_assessment_deadline=timezone.now() - datetime.timedelta(days=3)
+    )
     text = client.get(reverse("assessments:sheet", args=[assessment.pk])).text
     assert "quá hạn 3 ngày" in text and "đã khóa" in text

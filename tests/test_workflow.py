@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,7 +131,10 @@ def test_period_open_is_bulk_and_freezes_the_set(django_assert_num_queries):
     index_set = make_index_set()
     few = [make_agency(f"Sở {i}") for i in range(2)]
     many = [make_agency(f"UBND xã {i}") for i in range(12)]
-    period = period_save(year=2026, name="Kỳ đầu", index_sets=[index_set], agencies=few)
+    deadline = timezone.now() + datetime.timedelta(days=30)
+    period = period_save(
+        year=2026, name="Kỳ đầu", index_sets=[index_set], agencies=few, self_assessment_deadline=deadline
+    )
     # savepoint, period (locked), its sets, its agencies, freeze the set, bulk insert of assessments, read them
     # back, the leaves, bulk insert of scores, period state, release
     with django_assert_num_queries(11):
@@ -138,7 +142,9 @@ def test_period_open_is_bulk_and_freezes_the_set(django_assert_num_queries):
     index_set.refresh_from_db()
     assert index_set.is_frozen
     # six times the agencies, same queries (the set is already frozen: one update fewer)
-    period = period_save(year=2026, name="Kỳ sau", index_sets=[index_set], agencies=many)
+    period = period_save(
+        year=2026, name="Kỳ sau", index_sets=[index_set], agencies=many, self_assessment_deadline=deadline
+    )
     with django_assert_num_queries(10):
         period_open(period=period)
     assert Assessment.objects.count() == 14
@@ -149,14 +155,28 @@ def test_period_open_refusals(agency):
     index_set = make_index_set()
     merged = make_agency("Sở cũ", is_active=False, merged_into=agency)
     period = period_save(year=2026, name="Kỳ", index_sets=[index_set], agencies=[merged])
-    from django.core.exceptions import ValidationError
-
+    with pytest.raises(ValidationError, match=r"Đặt hạn tự đánh giá trước khi mở kỳ\."):
+        period_open(period=period)
+    period = period_save(
+        period=period,
+        year=2026,
+        name="Kỳ",
+        index_sets=[index_set],
+        agencies=[merged],
+        self_assessment_deadline=timezone.now() + datetime.timedelta(days=30),
+    )
     with pytest.raises(
         ValidationError, match=r"Đơn vị đã ngừng hoạt động hoặc đã hợp nhất không thể tham gia: Sở cũ\."
     ):
         period_open(period=period)
     commune = make_agency("UBND xã A", kind="commune")
-    period2 = period_save(year=2026, name="Kỳ 2", index_sets=[index_set], agencies=[commune])
+    period2 = period_save(
+        year=2026,
+        name="Kỳ 2",
+        index_sets=[index_set],
+        agencies=[commune],
+        self_assessment_deadline=timezone.now() + datetime.timedelta(days=30),
+    )
     with pytest.raises(ValidationError, match=r"Chưa chọn bộ chỉ số cho loại cơ quan của: UBND xã A\."):
         period_open(period=period2)
     assert Assessment.objects.count() == 0
@@ -166,3 +186,11 @@ def test_extension_note_is_in_the_province_time_whatever_zone_the_caller_used(us
     until_utc = datetime.datetime(2099, 1, 1, 1, 30, tzinfo=datetime.UTC)  # 08:30 in Hà Nội
     assessment_extend(assessment=assessment, user=users["admin"], until=until_utc)
     assert Transition.objects.get(action="extend").note == "Gia hạn đến 01/01/2099 08:30"
+
+
+def test_a_later_common_deadline_also_reaches_an_agency_that_had_an_extension(users, assessment):
+    now = timezone.now()
+    assessment_extend(assessment=assessment, user=users["admin"], until=now + datetime.timedelta(days=40))
+    assert reload(assessment).self_assessment_deadline == now + datetime.timedelta(days=40)  # more than 30
+    Period.objects.filter(pk=assessment.period_id).update(self_assessment_deadline=now + datetime.timedelta(days=60))
+    assert reload(assessment).self_assessment_deadline == now + datetime.timedelta(days=60)
