@@ -60,6 +60,12 @@ def period_save(
     kinds = [s.agency_kind for s in index_sets]
     if len(set(kinds)) != len(kinds):
         raise ValidationError(_("Mỗi loại cơ quan chỉ dùng một bộ chỉ số trong một kỳ."))
+    for index_set in index_sets:
+        if not index_set.applies_in(year):
+            raise ValidationError(
+                _("Bộ chỉ số «%(name)s» áp dụng cho các năm %(years)s, không cho năm %(year)s.")
+                % {"name": index_set.name, "years": index_set.years_label, "year": year}
+            )
     if period is None:
         period = Period()
     else:

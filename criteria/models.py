@@ -64,6 +64,9 @@ class IndexSet(models.Model):
     def is_frozen(self) -> bool:
         return self.frozen_at is not None
 
+    def applies_in(self, year: int) -> bool:
+        return self.year_from <= year and (self.year_to is None or year <= self.year_to)
+
     @property
     def years_label(self) -> str:
         if self.year_to is None:

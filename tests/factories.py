@@ -58,8 +58,10 @@ def compact_rows() -> list[NodeRow]:
     ]
 
 
-def make_index_set(kind: str = AgencyKind.DEPARTMENT, name: str = "Bộ chỉ số thử", **kwargs: object) -> IndexSet:
-    return index_set_create(name=name, agency_kind=kind, year_from=2026, rows=compact_rows(), **kwargs)
+def make_index_set(
+    kind: str = AgencyKind.DEPARTMENT, name: str = "Bộ chỉ số thử", year_from: int = 2026, **kwargs: object
+) -> IndexSet:
+    return index_set_create(name=name, agency_kind=kind, year_from=year_from, rows=compact_rows(), **kwargs)
 
 
 def xlsx_bytes(

@@ -195,3 +195,11 @@ def test_default_agencies_leave_out_one_merged_since_the_period_was_created(clie
     response = client.post(reverse("assessments:period_edit", args=[period.pk]), form_data(sets))
     assert response.status_code == 302
     assert [a.name for a in period.agencies.all()] == ["Sở Khoa học và Công nghệ"]
+
+
+def test_a_set_must_apply_in_the_period_year(client, users, agency):
+    old = make_index_set(AgencyKind.DEPARTMENT, "Bộ 2022–2024", year_from=2022, year_to=2024)
+    client.force_login(users["admin"])
+    response = client.post(reverse("assessments:period_add"), form_data({AgencyKind.DEPARTMENT: old}))
+    assert "Bộ chỉ số «Bộ 2022–2024» áp dụng cho các năm 2022–2024, không cho năm 2027." in response.text
+    assert not Period.objects.exists()
