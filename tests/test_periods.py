@@ -203,3 +203,18 @@ def test_a_set_must_apply_in_the_period_year(client, users, agency):
     response = client.post(reverse("assessments:period_add"), form_data({AgencyKind.DEPARTMENT: old}))
     assert "Bộ chỉ số «Bộ 2022–2024» áp dụng cho các năm 2022–2024, không cho năm 2027." in response.text
     assert not Period.objects.exists()
+
+
+def test_period_list_and_add_page_cost_a_fixed_number_of_queries(
+    client, users, agency, other_agency, sets, django_assert_num_queries
+):
+    for year in (2026, 2027, 2028):
+        open_period(agency, other_agency, year=year)
+    client.force_login(users["admin"])
+    # session, user, roles, the periods, their sets with the set rows (one prefetch of two queries)
+    with django_assert_num_queries(6):
+        page = client.get(reverse("assessments:periods")).content.decode()
+    assert page.count(">Sửa</a>") == 3
+    # session, user, roles, agency kinds that have sets, the set choices of each of the two kinds, the agencies
+    with django_assert_num_queries(7):
+        assert client.get(reverse("assessments:period_add")).status_code == 200
