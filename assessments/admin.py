@@ -6,23 +6,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Agency, Assessment, Period, PeriodIndexSet, PeriodState, RoleAssignment, Transition
+from organisations.models import Agency
 
-
-@admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind", "is_active", "merged_into", "merged_on"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["name", "short_name"]
-    autocomplete_fields = ["merged_into"]
-
-
-@admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "agency"]
-    list_filter = ["role"]
-    search_fields = ["user__username", "user__first_name", "user__last_name", "agency__name"]
-    autocomplete_fields = ["user", "agency"]
+from .models import Assessment, Period, PeriodIndexSet, PeriodState, Transition
 
 
 def _opened(period: Period | None) -> bool:

@@ -1,20 +1,15 @@
 import datetime
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
-from django.contrib.auth.password_validation import validate_password
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from criteria.models import AgencyKind, IndexSet, Node, ScoringMethod
-from parindex.forms import ExcelFileField
+from criteria.models import IndexSet, Node, ScoringMethod
+from organisations.models import Agency, AgencyKind
 from parindex.numbers import parse_decimal
 
-from .models import Agency, Period, PeriodState, RoleAssignment
-from .people import PROVINCE_ROLES, UserRolesInput
+from .models import Period, PeriodState
 from .scoring import LeafInput, ScoreInputError
 from .services import ScoreEdit
 
@@ -211,119 +206,3 @@ class PeriodForm(forms.Form):
             )
         data["agencies"] = agencies
         return data
-
-
-# ---- administrators' pages for agencies and users -------------------------------------------------------
-
-
-class AgencyForm(forms.ModelForm):
-    class Meta:
-        model = Agency
-        fields = ["name", "short_name", "kind", "is_active", "merged_into", "merged_on", "note"]
-        widgets = {"merged_on": forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})}
-        help_texts = {
-            "merged_into": _("Theo sắp xếp bộ máy (ví dụ năm 2025): đơn vị đã hợp nhất không tham gia kỳ mới."),
-        }
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        targets = Agency.objects.filter(merged_into__isnull=True)
-        if self.instance.pk:
-            targets = targets.exclude(pk=self.instance.pk)
-        self.fields["merged_into"].queryset = targets
-
-    def clean(self) -> dict:
-        data = super().clean()
-        # Merged means no longer active (a database rule): say it by doing it, not by an error.
-        if data.get("merged_into") is not None:
-            data["is_active"] = False
-        return data
-
-
-class AgencyChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Agency) -> str:
-        return obj.name if obj.is_active else f"{obj.name} ({_('không còn hoạt động')})"
-
-
-class UserForm(forms.Form):
-    username = forms.CharField(
-        label=_("Tên đăng nhập"),
-        max_length=150,
-        validators=[UnicodeUsernameValidator()],
-        help_text=_("Chữ, số và . @ + - _"),
-    )
-    full_name = forms.CharField(label=_("Họ và tên"), max_length=300)
-    email = forms.EmailField(label=_("Email"), required=False)
-    is_active = forms.BooleanField(label=_("Đang hoạt động"), required=False, initial=True)
-    password = forms.CharField(
-        label=_("Mật khẩu ban đầu"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    province_roles = forms.MultipleChoiceField(
-        label=_("Vai trò toàn tỉnh"),
-        required=False,
-        choices=[(role.value, role.label) for role in PROVINCE_ROLES],
-        widget=forms.CheckboxSelectMultiple,
-    )
-    officer_of = AgencyChoices(
-        label=_("Chuyên viên của đơn vị"),
-        queryset=Agency.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
-    head_of = AgencyChoices(
-        label=_("Lãnh đạo của đơn vị"),
-        queryset=Agency.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
-
-    def __init__(self, *args: object, user: AbstractUser | None = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.user = user
-        # Active agencies, plus any inactive one the user still holds a role in (so it is not dropped silently).
-        held = RoleAssignment.objects.filter(user=user, agency__isnull=False).values("agency") if user else []
-        agencies = Agency.objects.filter(Q(is_active=True) | Q(pk__in=held)).order_by("kind", "name")
-        self.fields["officer_of"].queryset = self.fields["head_of"].queryset = agencies
-        if user is not None:
-            self.fields["password"].label = _("Mật khẩu mới")
-            self.fields["password"].help_text = _("Để trống để giữ mật khẩu hiện tại.")
-
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"].strip()
-        taken = get_user_model().objects.filter(username__iexact=username)
-        if self.user is not None:
-            taken = taken.exclude(pk=self.user.pk)
-        if taken.exists():
-            raise forms.ValidationError(_("Tên đăng nhập «%(name)s» đã có người dùng.") % {"name": username})
-        return username
-
-    def clean(self) -> dict:
-        data = super().clean()
-        password = data.get("password")
-        if self.user is None and not password:
-            self.add_error("password", _("Tài khoản mới cần mật khẩu ban đầu."))
-        elif password:
-            try:
-                validate_password(password, self.user or get_user_model()(username=data.get("username", "")))
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
-        if not (data.get("province_roles") or data.get("officer_of") or data.get("head_of")):
-            self.add_error(None, _("Chọn ít nhất một vai trò: người dùng không có vai trò không làm được gì."))
-        return data
-
-    def roles(self) -> UserRolesInput:
-        data = self.cleaned_data
-        return UserRolesInput(
-            province=set(data["province_roles"]),
-            officer_of={a.pk for a in data["officer_of"]},
-            head_of={a.pk for a in data["head_of"]},
-        )
-
-
-class PeopleImportForm(forms.Form):
-    file = ExcelFileField(
-        help_text=_("Theo mẫu: trang «Cơ quan» và/hoặc trang «Người dùng». Tệp có lỗi sẽ không được lưu dòng nào."),
-    )

@@ -17,8 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from assessments.people import full_name
 from criteria.models import ScoringMethod
+from parindex.names import full_name
 from parindex.templatetags.parindex import pts
 
 from .models import Assessment

@@ -1,7 +1,12 @@
-"""Agencies, people's roles, assessment periods, one assessment per agency and period, one score per leaf."""
+"""Assessment periods, one assessment per agency and period, one score per leaf, and the evidence rows.
+
+Evidence rows live here because the sheet's rules (what blocks submission, progress) read them; the
+`evidence` app above holds the files: validation, private storage, upload and the checked download.
+"""
 
 import datetime
 import itertools
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,96 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from criteria.models import AgencyKind, IndexSet, Node
-
-
-class Agency(models.Model):
-    name = models.CharField(_("tên cơ quan, đơn vị"), max_length=255, unique=True)
-    short_name = models.CharField(_("tên viết tắt"), max_length=100, blank=True)
-    kind = models.CharField(_("loại"), max_length=20, choices=AgencyKind.choices)
-    is_active = models.BooleanField(_("đang hoạt động"), default=True)
-    merged_into = models.ForeignKey(
-        "self",
-        verbose_name=_("hợp nhất vào"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="merged_from",
-    )
-    merged_on = models.DateField(_("ngày hợp nhất"), null=True, blank=True)
-    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("cơ quan, đơn vị")
-        verbose_name_plural = _("cơ quan, đơn vị")
-        ordering = ["kind", "name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(merged_into__isnull=True) | ~Q(merged_into=F("pk")), name="agency_not_merged_into_itself"
-            ),
-            # A merged agency no longer takes part in new periods; its past years keep their records.
-            models.CheckConstraint(
-                condition=Q(merged_into__isnull=True) | Q(is_active=False), name="agency_merged_is_inactive"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def display_name(self) -> str:
-        return self.short_name or self.name
-
-
-class Role(models.TextChoices):
-    OFFICER = "officer", _("Chuyên viên đơn vị")
-    HEAD = "head", _("Lãnh đạo đơn vị")
-    ADMIN = "admin", _("Quản trị (Sở Nội vụ)")
-    REVIEWER = "reviewer", _("Thành viên tổ thẩm định")
-    LEADERSHIP = "leadership", _("Lãnh đạo tỉnh")
-
-
-AGENCY_ROLES = (Role.OFFICER, Role.HEAD)
-
-
-class RoleAssignment(models.Model):
-    """A user may hold several roles; officer and head roles belong to one agency, the others are province-wide."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="role_assignments",
-        verbose_name=_("người dùng"),
-    )
-    role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
-    agency = models.ForeignKey(
-        Agency,
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="role_assignments",
-        verbose_name=_("đơn vị"),
-    )
-
-    class Meta:
-        verbose_name = _("vai trò")
-        verbose_name_plural = _("vai trò")
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(role__in=AGENCY_ROLES) & Q(agency__isnull=False))
-                | (~Q(role__in=AGENCY_ROLES) & Q(agency__isnull=True)),
-                name="role_agency_iff_agency_role",
-            ),
-            models.UniqueConstraint(
-                fields=["user", "role", "agency"], condition=Q(agency__isnull=False), name="role_unique_per_agency"
-            ),
-            models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(agency__isnull=True), name="role_unique_province_wide"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} – {self.get_role_display()}" + (f" – {self.agency}" if self.agency_id else "")
+from criteria.models import IndexSet, Node
+from organisations.models import Agency, AgencyKind
 
 
 class PeriodState(models.TextChoices):
@@ -373,3 +290,68 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} @ {self.at:%d/%m/%Y %H:%M}"
+
+
+# ---- evidence (tài liệu kiểm chứng) ----------------------------------------------------------------------
+# Files are stored under generated names in the default storage (private: no public URL is configured)
+# and are served only by the permission-checked download view of the evidence app.
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # The user's file name is kept only in ``original_name``; on disk the name is generated, so no
+    # path-like or hostile name ever reaches the file system.
+    return f"evidence/{instance.assessment.period_id}/{instance.assessment_id}/{uuid.uuid4().hex}"
+
+
+class EvidenceKind(models.TextChoices):
+    FILE = "file", _("Tệp đính kèm")
+    DOCUMENT = "document", _("Văn bản (số/ký hiệu)")
+
+
+class Evidence(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("loại"), max_length=10, choices=EvidenceKind.choices)
+    file = models.FileField(_("tệp"), upload_to=evidence_upload_to, blank=True, max_length=255)
+    original_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("dung lượng"), default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    doc_number = models.CharField(_("số/ký hiệu"), max_length=100, blank=True)
+    doc_date = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    doc_issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)
+    doc_summary = models.TextField(_("trích yếu"), blank=True)
+    url = models.URLField(_("đường dẫn"), blank=True, max_length=500)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(_("thêm lúc"), auto_now_add=True)
+    scores = models.ManyToManyField(Score, through="EvidenceLink", related_name="evidence")
+
+    class Meta:
+        verbose_name = _("tài liệu kiểm chứng")
+        verbose_name_plural = _("tài liệu kiểm chứng")
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="file") & ~Q(file="") & ~Q(sha256=""))
+                | (Q(kind="document") & Q(file="") & (~Q(doc_number="") | ~Q(doc_summary=""))),
+                name="evidence_file_or_document",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == EvidenceKind.FILE:
+            return self.original_name
+        return " – ".join(part for part in (self.doc_number, self.doc_summary[:80]) if part)
+
+
+class EvidenceLink(models.Model):
+    """One piece of evidence may serve several leaves of the same assessment."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="links")
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="evidence_links")
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["evidence", "score"], name="evidence_link_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.evidence_id} → {self.score_id}"

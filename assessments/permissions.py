@@ -14,8 +14,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organisations.roles import UserRoles, roles_of
+
 from .models import Assessment, AssessmentState, PeriodState
-from .roles import UserRoles, roles_of
 
 
 class Action(StrEnum):

@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from assessments.models import Evidence, EvidenceLink
 from criteria.models import Node
-from evidence.models import Evidence, EvidenceLink
 from parindex.numbers import format_points
 
 from .models import Assessment, AssessmentState, Period, Score, effective_deadline

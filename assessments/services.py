@@ -15,9 +15,9 @@ from django.utils.translation import ngettext
 
 from criteria.models import IndexSet, Node
 from criteria.services import index_set_freeze
+from organisations.models import Agency
 
 from .models import (
-    Agency,
     Assessment,
     AssessmentState,
     Period,

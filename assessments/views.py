@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from organisations.roles import require_admin, roles_of
 from parindex.forms import add_service_errors
 from parindex.xlsx import xlsx_response
 
@@ -19,7 +20,6 @@ from .forms import ExtendForm, PeriodForm, score_edit_from_post
 from .leaf_html import LeafRenderer
 from .models import Assessment, AssessmentState, Period, PeriodState, ScoreChange
 from .permissions import Action, can, get_assessment_for_user, is_locked, visible_assessments
-from .roles import require_admin, roles_of
 from .scoring import ScoreInputError
 from .selectors import SheetLeaf, assessment_totals, progress_rows, sheet, sheet_leaves
 from .services import (
@@ -313,3 +313,20 @@ def progress_view(request: HttpRequest, pk: int) -> HttpResponse:
 def progress_export(request: HttpRequest, pk: int) -> HttpResponse:
     period, rows, _filters = _progress(request, pk)
     return xlsx_response(progress_workbook(period, rows), f"tien-do-{period.year}-{period.pk}.xlsx")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on what it works on: its agency's sheets, or the periods to follow."""
+    roles = roles_of(request.user)
+    own = []
+    if roles.agency_ids:
+        own = list(
+            visible_assessments(request.user)
+            .filter(agency_id__in=roles.agency_ids, period__state=PeriodState.OPEN)
+            .select_related("agency", "period")
+            .order_by("agency__name")
+        )
+    periods = []
+    if roles.is_admin or roles.is_leadership:
+        periods = list(Period.objects.exclude(state=PeriodState.SETUP).order_by("-year")[:3])
+    return render(request, "home.html", {"own_assessments": own, "periods": periods})

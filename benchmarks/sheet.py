@@ -35,10 +35,10 @@ def main() -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     old_name = connection.creation.create_test_db(verbosity=0)
     try:
-        from assessments.demo import FIXTURES, load_agencies, load_users
         from assessments.models import Agency
         from assessments.services import period_open, period_save
         from criteria.jsonio import load_index_set_file
+        from demo.data import FIXTURES, load_agencies, load_users
 
         index_set = load_index_set_file(FIXTURES / "indexset_department.json")
         load_agencies()

@@ -14,6 +14,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
+from organisations.models import AgencyKind
 from parindex.numbers import decimal_places, parse_decimal
 from parindex.xlsx import (
     BOLD,
@@ -31,7 +32,7 @@ from parindex.xlsx import (
 )
 from parindex.xlsx import cell_text as _text
 
-from .models import AgencyKind, IndexSet, ScoringMethod
+from .models import IndexSet, ScoringMethod
 from .services import index_set_create, rows_from_index_set
 from .tree import (
     COL_CODE,

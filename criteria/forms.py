@@ -1,9 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organisations.models import AgencyKind
 from parindex.forms import ExcelFileField
-
-from .models import AgencyKind
 
 
 class ImportForm(forms.Form):

@@ -6,14 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class AgencyKind(models.TextChoices):
-    """Kinds of agency; each has its own index set and is ranked separately."""
-
-    DEPARTMENT = "department", _("Sở, ban, ngành cấp tỉnh")
-    COMMUNE = "commune", _("UBND cấp xã (xã, phường, đặc khu)")
-    DISTRICT = "district", _("UBND cấp huyện (lưu trữ, trước 01/7/2025)")
-    PROVINCE = "province", _("UBND cấp tỉnh")
+from organisations.models import AgencyKind
 
 
 class ScoringMethod(models.TextChoices):

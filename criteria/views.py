@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from assessments.roles import require_admin, roles_of
+from organisations.roles import require_admin, roles_of
 from parindex.xlsx import xlsx_response
 
 from .excel import build_workbook, import_index_set

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Evidence
+from assessments.models import Evidence
 
 
 @admin.register(Evidence)

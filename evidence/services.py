@@ -9,9 +9,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assessments.models import Assessment, Score
+from assessments.models import Assessment, Evidence, EvidenceKind, EvidenceLink, Score
 
-from .models import Evidence, EvidenceKind, EvidenceLink
 from .validation import check_upload
 
 

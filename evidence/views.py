@@ -10,11 +10,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.models import Assessment, Score
+from assessments.models import Assessment, Evidence, EvidenceKind, Score
 from assessments.permissions import Action, can, get_assessment_for_user
 
 from .forms import DocumentForm, UploadForm
-from .models import Evidence, EvidenceKind
 from .services import evidence_add_document, evidence_link, evidence_unlink, evidence_upload
 
 logger = logging.getLogger(__name__)

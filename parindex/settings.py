@@ -76,10 +76,12 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "organisations",
     "criteria",
     "assessments",
     "evidence",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -114,7 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "parindex.context_processors.roles",
+                "organisations.context_processors.roles",
             ],
             # |pts formats points everywhere without a {% load %} in each template.
             "builtins": ["parindex.templatetags.parindex"],

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from assessments.models import Role
+from organisations.models import Role
 
 from .factories import make_agency, make_user
 

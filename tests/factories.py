@@ -6,10 +6,10 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from openpyxl import Workbook
 
-from assessments.models import Agency, Role, RoleAssignment
-from criteria.models import AgencyKind, IndexSet
+from criteria.models import IndexSet
 from criteria.services import index_set_create
 from criteria.tree import NodeRow, TierRow
+from organisations.models import Agency, AgencyKind, Role, RoleAssignment
 
 D = Decimal
 PASSWORD = "Mat-khau-thu-2026"

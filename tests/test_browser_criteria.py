@@ -2,8 +2,8 @@
 
 import pytest
 
-from assessments.models import Role
 from criteria.models import IndexSet
+from organisations.models import Role
 
 from .conftest import login
 from .factories import PASSWORD, make_index_set, make_user, xlsx_bytes

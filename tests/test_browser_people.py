@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from assessments.models import Agency, Role, RoleAssignment
+from organisations.models import Agency, Role, RoleAssignment
 
 from .conftest import login
 from .factories import PASSWORD, make_agency, make_user

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from assessments.models import Period, Role
-from criteria.models import AgencyKind
+from assessments.models import Period
+from organisations.models import AgencyKind, Role
 
 from .conftest import login
 from .factories import PASSWORD, make_agency, make_index_set, make_user

@@ -5,8 +5,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from assessments.models import Assessment, Score
-from evidence.models import Evidence
+from assessments.models import Assessment, Evidence, Score
 
 from .conftest import login
 from .factories import PASSWORD, assessment_of, open_period

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 
-from assessments.demo import DEMO_PASSWORD, DEMO_USERS
-from assessments.models import Agency, Assessment, Period
-from criteria.models import AgencyKind, IndexSet, Node, ScoringMethod
-from evidence.models import Evidence
+from assessments.models import Assessment, Evidence, Period
+from criteria.models import IndexSet, Node, ScoringMethod
+from demo.data import DEMO_PASSWORD, DEMO_USERS
+from organisations.models import Agency, AgencyKind
 
 pytestmark = pytest.mark.django_db
 

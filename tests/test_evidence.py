@@ -17,8 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from assessments.models import Assessment, Score
-from evidence.models import Evidence, EvidenceKind, EvidenceLink
+from assessments.models import Assessment, Evidence, EvidenceKind, EvidenceLink, Score
 from evidence.services import evidence_add_document, evidence_upload
 from evidence.validation import check_upload
 

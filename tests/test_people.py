@@ -8,8 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from assessments.models import Agency, Role, RoleAssignment
-from assessments.people_excel import build_people_workbook, import_people
+from organisations.models import Agency, Role, RoleAssignment
+from organisations.people_excel import build_people_workbook, import_people
 from parindex.xlsx import ImportInvalid
 
 from .factories import PASSWORD, make_agency, make_user

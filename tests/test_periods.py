@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assessments.models import Assessment, Period, PeriodIndexSet
 from assessments.services import period_save
-from criteria.models import AgencyKind
+from organisations.models import AgencyKind
 
 from .factories import make_agency, make_index_set, open_period
 

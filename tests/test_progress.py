@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from assessments.models import Assessment
-from evidence.models import Evidence, EvidenceLink
+from assessments.models import Assessment, Evidence, EvidenceLink
 
 from .factories import make_agency, open_period
 

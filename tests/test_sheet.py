@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from assessments.models import Period, Score, ScoreChange
-from assessments.people import full_name
 from criteria.services import index_set_create
+from parindex.names import full_name
 
 from .factories import assessment_of, big_rows, open_period
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
-from assessments.people import full_name
+from parindex.names import full_name
 
 register = template.Library()
 

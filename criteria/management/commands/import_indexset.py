@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from criteria.excel import import_index_set
-from criteria.models import AgencyKind
 from criteria.tree import TreeInvalid
+from organisations.models import AgencyKind
 
 
 def _date(text: str) -> datetime.date:

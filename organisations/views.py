@@ -8,13 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from criteria.models import AgencyKind
+from organisations.models import AgencyKind
 from parindex.forms import add_service_errors
+from parindex.names import full_name
 from parindex.xlsx import ImportInvalid, xlsx_response
 
 from .forms import AgencyForm, PeopleImportForm, UserForm
 from .models import Agency, Role
-from .people import agency_save, full_name, user_roles_input, user_save, users_with_roles
+from .people import agency_save, user_roles_input, user_save, users_with_roles
 from .people_excel import build_people_workbook, import_people
 from .roles import require_admin
 

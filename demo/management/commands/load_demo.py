@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
-from assessments.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from criteria.models import IndexSet
+from demo.data import DEMO_PASSWORD, DEMO_USERS, load_demo
 
 
 class Command(BaseCommand):

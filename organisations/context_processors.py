@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from assessments.roles import roles_of
+from organisations.roles import roles_of
 
 
 def roles(request: HttpRequest) -> dict[str, object]:

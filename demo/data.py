@@ -12,12 +12,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.models import Assessment, Period
+from assessments.scoring import LeafInput
+from assessments.services import ScoreEdit, assessment_submit, period_open, period_save, score_save
 from criteria.jsonio import load_index_set_file
-from criteria.models import AgencyKind, IndexSet, Node, ScoringMethod
-
-from .models import Agency, Assessment, Period, Role, RoleAssignment
-from .scoring import LeafInput
-from .services import ScoreEdit, assessment_submit, period_open, period_save, score_save
+from criteria.models import IndexSet, Node, ScoringMethod
+from organisations.models import Agency, AgencyKind, Role, RoleAssignment
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 - published in README for the demo accounts only

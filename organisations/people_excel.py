@@ -21,7 +21,8 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from openpyxl import Workbook
 
-from criteria.models import AgencyKind
+from organisations.models import AgencyKind
+from parindex.names import full_name
 from parindex.xlsx import (
     Column,
     ImportInvalid,
@@ -38,7 +39,7 @@ from parindex.xlsx import (
 )
 
 from .models import AGENCY_ROLES, Agency, Role, RoleAssignment
-from .people import UserRolesInput, agency_save, full_name, user_roles_input, user_save, users_with_roles
+from .people import UserRolesInput, agency_save, user_roles_input, user_save, users_with_roles
 
 SHEET_AGENCIES = "Cơ quan"
 SHEET_USERS = "Người dùng"
