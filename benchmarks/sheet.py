@@ -12,6 +12,7 @@ import datetime
 import os
 import statistics
 import time
+from collections.abc import Callable
 
 
 def main() -> None:
@@ -26,6 +27,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.db import connection
+    from django.http import HttpResponseBase
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from django.urls import reverse
@@ -55,7 +57,7 @@ def main() -> None:
         client.force_login(assessment.agency.role_assignments.get(role="officer").user)
         score = assessment.scores.get(node__method="manual", node__code="1.5.1")
 
-        def timed(fn) -> tuple[float, int]:
+        def timed(fn: Callable[[], HttpResponseBase]) -> tuple[float, int]:
             samples, queries = [], 0
             for _ in range(args.repeat):
                 with CaptureQueriesContext(connection) as ctx:
@@ -72,7 +74,7 @@ def main() -> None:
         sheet = timed(lambda: client.get(sheet_url))
         state = {"v": score.version}
 
-        def save():
+        def save() -> HttpResponseBase:
             response = client.post(
                 save_url, {"version": state["v"], "self_points": "0,5" if state["v"] % 2 else "0,25"}
             )

@@ -1,6 +1,8 @@
+from typing import Any, ClassVar
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +24,7 @@ class IndexSetAdmin(admin.ModelAdmin):
     list_filter = ["agency_kind", "is_sample", ("frozen_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "decision_number"]
     readonly_fields = ["version", "copied_from", "frozen_at", "created_at", "tree"]
-    fields = [
+    fields: ClassVar[tuple[str, ...]] = (
         "name",
         "agency_kind",
         "year_from",
@@ -36,13 +38,13 @@ class IndexSetAdmin(admin.ModelAdmin):
         "frozen_at",
         "created_at",
         "tree",
-    ]
+    )
     actions = ["copy_as_new_version"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a set is created by importing its tree from Excel (page «Nhập từ Excel»)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: IndexSet | None = None) -> list[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: IndexSet | None = None) -> list[str] | tuple[str, ...]:
         if obj is not None and obj.is_frozen:
             return self.fields
         return self.readonly_fields
@@ -50,7 +52,9 @@ class IndexSetAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: IndexSet | None = None) -> bool:
         return super().has_delete_permission(request, obj) and not (obj and obj.is_frozen)
 
-    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict | None = None):
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         obj = self.get_object(request, object_id)
         if obj is not None and obj.is_frozen and request.method == "GET":
             messages.warning(request, frozen_message(obj))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import IndexSet, Node, RatioTier, ScoringMethod
-from .tree import NodeRow, RowError, TierRow, TreeInvalid, validate_rows
+from .tree import COL_MAX, NodeRow, RowError, TierRow, TreeInvalid, validate_rows
 
 
 def frozen_message(index_set: IndexSet) -> str:
@@ -56,7 +56,15 @@ def index_set_create(
         version=version,
         copied_from=copied_from,
     )
-    errors = _metadata_errors(index_set) + validate_rows(rows)
+    # The Excel import reports an unreadable «Điểm tối đa» cell itself and stops before this point;
+    # a JSON file with a null one is refused here rather than by the database's NOT NULL.
+    max_points = {r.code: r.max_points for r in rows if r.max_points is not None}
+    missing = [
+        RowError(r.row, COL_MAX, f"Mục «{r.code}»: điểm tối đa không được để trống.")
+        for r in rows
+        if r.max_points is None
+    ]
+    errors = _metadata_errors(index_set) + validate_rows(rows) + missing
     if errors:
         raise TreeInvalid(errors)
     index_set.save()
@@ -73,7 +81,7 @@ def index_set_create(
                 parent=saved[row.parent_code] if row.parent_code else None,
                 code=row.code,
                 title=row.title.strip(),
-                max_points=row.max_points,
+                max_points=max_points[row.code],
                 position=position,
                 depth=depth,
                 is_leaf=row.code not in parents,

@@ -184,13 +184,13 @@ def validate_rows(rows: Sequence[NodeRow]) -> list[RowError]:
             errors.extend(_parent_errors(node, kids))
         else:
             errors.extend(_leaf_errors(node))
-        parent = first_row_of.get(node.parent_code or "")
-        if parent is not None and parent.is_survey != node.is_survey:
+        parent_row = first_row_of.get(node.parent_code or "")
+        if parent_row is not None and parent_row.is_survey != node.is_survey:
             errors.append(
                 RowError(
                     node.row,
                     COL_SURVEY,
-                    f"Mục «{node.code}» và mục cha «{parent.code}» phải cùng là (hoặc cùng không là) "
+                    f"Mục «{node.code}» và mục cha «{parent_row.code}» phải cùng là (hoặc cùng không là) "
                     "phần điều tra xã hội học.",
                 )
             )
@@ -209,8 +209,9 @@ def _parent_errors(node: NodeRow, kids: list[NodeRow]) -> list[RowError]:
         )
     if node.tiers:
         errors.append(RowError(node.row, COL_TIERS, f"Mục «{node.code}» có mục con nên không có bậc tỷ lệ."))
-    if node.max_points is not None and all(k.max_points is not None for k in kids):
-        total = sum((k.max_points for k in kids), Decimal(0))  # type: ignore[misc]
+    kid_points = [k.max_points for k in kids if k.max_points is not None]
+    if node.max_points is not None and len(kid_points) == len(kids):
+        total = sum(kid_points, Decimal(0))
         if total != node.max_points:
             errors.append(
                 RowError(

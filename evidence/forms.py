@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +23,9 @@ class DocumentForm(forms.Form):
     doc_summary = forms.CharField(label=_("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     url = forms.URLField(label=_("Đường dẫn (không bắt buộc)"), required=False, max_length=500)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("doc_number", "").strip() and not data.get("doc_summary", "").strip():
             raise forms.ValidationError(_("Nhập ít nhất số/ký hiệu hoặc trích yếu của văn bản."))
         return data

@@ -106,10 +106,11 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
             )
             % {"name": name[:80]}
         )
-    if upload.size == 0:
+    size = upload.size or 0  # Django's upload handlers always set it; None only on a hand-built file object
+    if size == 0:
         raise ValidationError(_("Tệp «%(name)s» rỗng.") % {"name": name})
     limit = settings.EVIDENCE_MAX_UPLOAD_BYTES
-    if upload.size > limit:
+    if size > limit:
         raise ValidationError(
             _("Tệp «%(name)s» lớn hơn giới hạn %(limit)s; hãy nén hoặc tách tệp.")
             % {"name": name, "limit": _size_text(limit)}

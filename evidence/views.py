@@ -4,6 +4,7 @@ assessments.permissions, writes in evidence.services."""
 import json
 import logging
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -17,6 +18,12 @@ from .forms import DocumentForm, UploadForm
 from .services import evidence_add_document, evidence_link, evidence_unlink, evidence_upload
 
 logger = logging.getLogger(__name__)
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """For type checking only: LoginRequiredMiddleware lets no anonymous request reach these views."""
+
+    user: User
 
 
 def _panel(
@@ -57,7 +64,7 @@ def panel(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
 
 
 @require_POST
-def upload(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     assessment, score = _editable_leaf(request, pk, score_pk)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -74,7 +81,7 @@ def upload(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
 
 
 @require_POST
-def document(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def document(request: AuthenticatedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
     assessment, score = _editable_leaf(request, pk, score_pk)
     form = DocumentForm(request.POST)
     if not form.is_valid():

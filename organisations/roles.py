@@ -53,7 +53,7 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> UserRoles:
     if cached is not None:
         return cached
     roles, officer_of, head_of, names = set(), set(), set(), {}
-    for role, agency_id, agency_name in RoleAssignment.objects.filter(user=user).values_list(
+    for role, agency_id, agency_name in RoleAssignment.objects.filter(user_id=user.pk).values_list(
         "role", "agency_id", "agency__name"
     ):
         roles.add(role)

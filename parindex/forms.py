@@ -1,5 +1,7 @@
 """Form pieces shared by the apps."""
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 class ExcelFileField(forms.FileField):
     """An .xlsx upload for an import, refused above ``IMPORT_MAX_UPLOAD_MB`` before anything reads it."""
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Tệp Excel (.xlsx)"))
         kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
         super().__init__(**kwargs)

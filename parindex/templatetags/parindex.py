@@ -20,7 +20,8 @@ def pts(value: object) -> str:
         number = Decimal(str(value)).normalize()
     except InvalidOperation:
         return str(value)
-    places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
+    exponent = number.as_tuple().exponent  # a str ("n", "N", "F") only for NaN and Infinity
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return number_format(number, decimal_pos=places)
 
 

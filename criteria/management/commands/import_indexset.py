@@ -1,5 +1,6 @@
 import datetime
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -27,13 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--decision-number", help="Số quyết định ban hành")
         parser.add_argument("--decision-date", type=_date, help="Ngày quyết định, dd/mm/yyyy")
 
-    def handle(self, *args: object, **options: object) -> None:
-        path: Path = options["file"]  # type: ignore[assignment]
-        if not path.is_file():
-            raise CommandError(f"Không tìm thấy tệp {path}")
+    def handle(self, *args: object, file: Path, **options: Any) -> None:
+        if not file.is_file():
+            raise CommandError(f"Không tìm thấy tệp {file}")
         try:
             index_set = import_index_set(
-                path.read_bytes(),
+                file.read_bytes(),
                 name=options["name"],
                 agency_kind=options["kind"],
                 year_from=options["year"],
