@@ -1,8 +1,13 @@
 import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.db.models import Q
+from django.forms.boundfield import BoundWidget
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from criteria.models import IndexSet, Node, ScoringMethod
@@ -11,25 +16,29 @@ from parindex.numbers import parse_decimal
 
 from .models import Period, PeriodState
 from .scoring import LeafInput, ScoreInputError
+from .selectors import default_participants
 from .services import ScoreEdit
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _decimal(raw: str, field: str) -> "object":
+
+def _decimal(raw: str, field: str) -> Decimal | None:
     raw = (raw or "").strip()
     if not raw:
         return None
     try:
         return parse_decimal(raw)
     except ValueError:
-        raise ScoreInputError(_("«%(raw)s» không phải là số; nhập ví dụ 0,75.") % {"raw": raw}, field) from None
+        raise ScoreInputError(gettext("«%(raw)s» không phải là số; nhập ví dụ 0,75.") % {"raw": raw}, field) from None
 
 
-def score_edit_from_post(node: Node, data: "dict[str, str]") -> tuple[ScoreEdit, int]:
+def score_edit_from_post(node: Node, data: Mapping[str, str]) -> tuple[ScoreEdit, int]:
     """Read the posted row for the leaf's method; raises ScoreInputError on unreadable input."""
     try:
         version = int(data.get("version", ""))
     except ValueError:
-        raise ScoreInputError(_("Thiếu phiên bản của dòng; tải lại trang."), "version") from None
+        raise ScoreInputError(gettext("Thiếu phiên bản của dòng; tải lại trang."), "version") from None
     value = LeafInput()
     if node.method == ScoringMethod.MANUAL:
         value = LeafInput(self_points=_decimal(data.get("self_points", ""), "self_points"))
@@ -44,7 +53,7 @@ def score_edit_from_post(node: Node, data: "dict[str, str]") -> tuple[ScoreEdit,
     elif node.method == ScoringMethod.DEDUCTION:
         raw = (data.get("event_count") or "").strip()
         if raw and not raw.isdigit():
-            raise ScoreInputError(_("«%(raw)s» không phải là số nguyên không âm.") % {"raw": raw}, "event_count")
+            raise ScoreInputError(gettext("«%(raw)s» không phải là số nguyên không âm.") % {"raw": raw}, "event_count")
         value = LeafInput(event_count=int(raw) if raw else None)
     edit = ScoreEdit(
         value=value,
@@ -74,7 +83,7 @@ class ExtendForm(forms.Form):
 
 
 # Django's own Vietnamese messages for these fields are awkward («Nhập một số tổng thể.»); say what to type.
-def _datetime_field(label: str) -> forms.DateTimeField:
+def _datetime_field(label: "StrOrPromise") -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         required=False,
@@ -83,7 +92,7 @@ def _datetime_field(label: str) -> forms.DateTimeField:
     )
 
 
-def _points_field(label: str, initial: int, maximum: int | None = None) -> forms.DecimalField:
+def _points_field(label: "StrOrPromise", initial: int, maximum: int | None = None) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         initial=initial,
@@ -143,7 +152,7 @@ class PeriodForm(forms.Form):
     bonus_cap = _points_field(_("Điểm thưởng tối đa"), 0)
     penalty_cap = _points_field(_("Điểm trừ tối đa"), 0)
 
-    def __init__(self, *args: object, period: Period | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, period: Period | None = None, **kwargs: Any) -> None:
         if period is not None:
             kwargs["initial"] = {
                 **{name: getattr(period, name) for name in self.SETTINGS},
@@ -165,7 +174,9 @@ class PeriodForm(forms.Form):
         agencies = Q(is_active=True, kind__in=self.kinds)
         if period is not None:
             agencies |= Q(periods=period)
-        self.fields["agencies"].queryset = Agency.objects.filter(agencies).distinct().order_by("kind", "name")
+        # Form.fields is typed as plain Fields; this one is the ModelMultipleChoiceField declared above.
+        agencies_field = cast(forms.ModelMultipleChoiceField, self.fields["agencies"])
+        agencies_field.queryset = Agency.objects.filter(agencies).distinct().order_by("kind", "name")
         self.order_fields(["year", "name", *(self.set_field(k) for k in self.kinds), "agencies"])
         self.opened = period is not None and period.state != PeriodState.SETUP
         if self.opened:
@@ -180,24 +191,25 @@ class PeriodForm(forms.Form):
     def index_set_fields(self) -> list[forms.BoundField]:
         return [self[self.set_field(kind)] for kind in self.kinds]
 
-    def agency_groups(self) -> list[tuple[str, list]]:
+    def agency_groups(self) -> "list[tuple[StrOrPromise, list[BoundWidget]]]":
         """The agency checkboxes grouped by kind, for the template."""
         labels = dict(AgencyKind.choices)
-        groups: dict[str, list] = {}
+        groups: dict[str, list[BoundWidget]] = {}
         for box in self["agencies"]:
             groups.setdefault(box.data["value"].instance.kind, []).append(box)
         return [(labels[kind], groups[kind]) for kind in AgencyKind if kind in groups]
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         chosen = {kind: data.get(self.set_field(kind)) for kind in self.kinds}
         data["index_sets"] = [index_set for index_set in chosen.values() if index_set is not None]
         if not data["index_sets"]:
             raise forms.ValidationError(_("Chọn bộ chỉ số cho ít nhất một loại cơ quan."))
         agencies = list(data.get("agencies") or [])
         if not agencies and not self.opened:
-            kinds = [index_set.agency_kind for index_set in data["index_sets"]]
-            agencies = list(self.fields["agencies"].queryset.filter(kind__in=kinds, is_active=True))
+            # The rule is the selectors' (period_save applies the same one); the form needs the list to check it.
+            agencies = default_participants(index_set.agency_kind for index_set in data["index_sets"])
         without = [a.name for a in agencies if chosen.get(a.kind) is None]
         if without:
             self.add_error(

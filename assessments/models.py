@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from criteria.models import IndexSet, Node
 from organisations.models import Agency, AgencyKind
+from parindex.appendonly import AppendOnlyModel
 
 
 class PeriodState(models.TextChoices):
@@ -87,11 +88,17 @@ class Period(models.Model):
                     {
                         later: _("%(later)s phải sau %(earlier)s.")
                         % {
-                            "later": self._meta.get_field(later).verbose_name.capitalize(),
-                            "earlier": self._meta.get_field(earlier).verbose_name,
+                            "later": str(_verbose_name(later)).capitalize(),
+                            "earlier": _verbose_name(earlier),
                         }
                     }
                 )
+
+
+def _verbose_name(name: str) -> str:
+    field = Period._meta.get_field(name)
+    assert isinstance(field, models.Field)  # the deadlines are concrete fields, not relations
+    return str(field.verbose_name)
 
 
 class PeriodIndexSet(models.Model):
@@ -249,11 +256,15 @@ class Score(models.Model):
         return None
 
 
-class ScoreChange(models.Model):
-    """Every change of a score, who and when: ``changes`` maps field → [old, new] as strings."""
+class ScoreChange(AppendOnlyModel):
+    """Every change of a score, who and when: ``changes`` maps field → [old, new] as strings.
 
-    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="changes")
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    History: never changed, and never deleted with its score or its author (PROTECT), so a sheet with
+    anything entered cannot be deleted and a person who changed points stays named.
+    """
+
+    score = models.ForeignKey(Score, on_delete=models.PROTECT, related_name="changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField()
     changes = models.JSONField()
 
@@ -272,14 +283,22 @@ class TransitionAction(models.TextChoices):
     SUBMIT = "submit", _("Lãnh đạo đơn vị gửi")
     RECALL = "recall", _("Lãnh đạo đơn vị rút lại")
     EXTEND = "extend", _("Quản trị gia hạn")
+    START_APPRAISAL = "start_appraisal", _("Bắt đầu thẩm định")
+    RETURN = "return", _("Trả lại để giải trình")
+    EXPLAIN = "explain", _("Đơn vị gửi giải trình")
+    FINALISE = "finalise", _("Chốt kết quả thẩm định")
+    PUBLISH = "publish", _("Công bố")
+    UNPUBLISH = "unpublish", _("Hủy công bố")
 
 
-class Transition(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="transitions")
+class Transition(AppendOnlyModel):
+    """Every move of an assessment, who and when; history, like ScoreChange."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="transitions")
     action = models.CharField(_("thao tác"), max_length=20, choices=TransitionAction.choices)
     from_state = models.CharField(max_length=20, choices=AssessmentState.choices)
     to_state = models.CharField(max_length=20, choices=AssessmentState.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     note = models.TextField(blank=True)
 
@@ -309,7 +328,8 @@ class EvidenceKind(models.TextChoices):
 
 
 class Evidence(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    # PROTECT: deleting an assessment must not drop the rows of files that stay on disk.
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="evidence")
     kind = models.CharField(_("loại"), max_length=10, choices=EvidenceKind.choices)
     file = models.FileField(_("tệp"), upload_to=evidence_upload_to, blank=True, max_length=255)
     original_name = models.CharField(_("tên tệp"), max_length=255, blank=True)

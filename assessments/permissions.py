@@ -4,19 +4,18 @@ Not visible → 404 (an agency does not learn that another agency's sheet exists
 action is not allowed → 403 with the reason.
 """
 
-import datetime
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisations.roles import UserRoles, roles_of
 
-from .models import Assessment, AssessmentState, PeriodState
+from .models import Assessment, AssessmentState, TransitionAction
+from .workflow import EDIT, state_refusal
 
 
 class Action(StrEnum):
@@ -39,37 +38,35 @@ def visible_assessments(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Asse
     return qs.filter(agency_id__in=roles.agency_ids)
 
 
-def is_locked(assessment: Assessment, now: datetime.datetime | None = None) -> bool:
-    """Past its (possibly extended) self-assessment deadline, or the period is not taking self-assessments."""
-    if assessment.period.state != PeriodState.OPEN:
-        return True
-    deadline = assessment.self_assessment_deadline
-    return deadline is not None and (now or timezone.now()) > deadline
+# The workflow step each action is checked against (the state and deadline part lives in workflow.py).
+_STEP = {
+    Action.EDIT: EDIT,
+    Action.MARK_READY: TransitionAction.MARK_READY,
+    Action.SUBMIT: TransitionAction.SUBMIT,
+    Action.RECALL: TransitionAction.RECALL,
+    Action.EXTEND: TransitionAction.EXTEND,
+}
 
 
 def refusal(assessment: Assessment, roles: UserRoles, action: Action) -> str | None:
-    """Why ``action`` is refused, or None when it is allowed. Assumes the assessment is visible."""
-    member = assessment.agency_id in roles.agency_ids
-    head = assessment.agency_id in roles.head_of
+    """Why ``action`` is refused, or None when it is allowed. Assumes the assessment is visible.
+
+    Who may act is decided here; whether the assessment's state and deadline allow it now comes from
+    the workflow, which the services check again under a lock when they write.
+    """
     if action == Action.VIEW:
         return None
     if action == Action.EXTEND:
-        return None if roles.is_admin else _("Chỉ quản trị (Sở Nội vụ) được gia hạn.")
-    if not member:
+        if not roles.is_admin:
+            return _("Chỉ quản trị (Sở Nội vụ) được gia hạn.")
+    elif assessment.agency_id not in roles.agency_ids:
         return _("Chỉ cán bộ của đơn vị được thao tác trên bản tự đánh giá này.")
-    if action == Action.RECALL:
-        if not head:
-            return _("Chỉ lãnh đạo đơn vị được rút lại bản đã gửi.")
-        if assessment.state != AssessmentState.SUBMITTED:
-            return _("Chỉ rút lại được bản đã gửi và chưa được thẩm định.")
-        if is_locked(assessment):
-            return _("Đã quá hạn tự đánh giá nên không thể rút lại; liên hệ Sở Nội vụ.")
-        return None
-    if assessment.state != AssessmentState.DRAFT:
-        return _("Bản tự đánh giá đã gửi nên chỉ xem được; lãnh đạo đơn vị có thể rút lại trước hạn.")
-    if is_locked(assessment):
-        return _("Đã quá hạn tự đánh giá nên bản tự đánh giá bị khóa; liên hệ Sở Nội vụ để được gia hạn.")
-    if action == Action.SUBMIT and not head:
+    elif action == Action.RECALL and assessment.agency_id not in roles.head_of:
+        return _("Chỉ lãnh đạo đơn vị được rút lại bản đã gửi.")
+    when = state_refusal(assessment, _STEP[action])
+    if when is not None:
+        return when
+    if action == Action.SUBMIT and assessment.agency_id not in roles.head_of:
         return _("Chỉ lãnh đạo đơn vị được gửi bản tự đánh giá.")
     return None
 

@@ -1,14 +1,17 @@
 """Reads across relations for the scoring sheet, its totals and the progress page, in fixed query counts."""
 
 import datetime
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from assessments.models import Evidence, EvidenceLink
 from criteria.models import Node
+from organisations.models import Agency
 from parindex.numbers import format_points
 
 from .models import Assessment, AssessmentState, Period, Score, effective_deadline
@@ -131,6 +134,56 @@ def assessment_totals(assessment: Assessment) -> Totals:
     )
 
 
+# ---- submission -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubmissionCheck:
+    """The agency's own leaves that still stop it from submitting.
+
+    The one definition behind both the summary page and ``assessment_submit``: a leaf that is neither a
+    survey leaf nor «không áp dụng» is *unscored* without points, and *unexplained* when it is scored but
+    asks for evidence, has none and has no note (``SheetLeaf.needs_note``). An unscored leaf is listed
+    once, as unscored, so the agency is not told twice about the same row.
+    """
+
+    unscored: list[SheetLeaf]
+    unexplained: list[SheetLeaf]
+
+    @property
+    def unscored_codes(self) -> list[str]:
+        return [leaf.node.code for leaf in self.unscored]
+
+    @property
+    def unexplained_codes(self) -> list[str]:
+        return [leaf.node.code for leaf in self.unexplained]
+
+
+def submission_check(assessment: Assessment, leaves: Sequence[SheetLeaf] | None = None) -> SubmissionCheck:
+    """What blocks submission; pass ``leaves`` when the caller has loaded them already (3 queries saved)."""
+    unscored: list[SheetLeaf] = []
+    unexplained: list[SheetLeaf] = []
+    for leaf in sheet_leaves(assessment) if leaves is None else leaves:
+        if leaf.node.is_survey or leaf.score.not_applicable:
+            continue
+        if leaf.score.self_points is None:
+            unscored.append(leaf)
+        elif leaf.needs_note:
+            unexplained.append(leaf)
+    return SubmissionCheck(unscored=unscored, unexplained=unexplained)
+
+
+# ---- periods --------------------------------------------------------------------------------------------
+
+
+def default_participants(kinds: Iterable[str]) -> list[Agency]:
+    """Who takes part in a period when nobody is chosen: every active agency of a kind that has a set.
+
+    Inactive agencies (merged in the 2025 reorganisation, or closed) never join a new period.
+    """
+    return list(Agency.objects.filter(kind__in=list(kinds), is_active=True).order_by("kind", "name"))
+
+
 # ---- progress (Sở Nội vụ's monthly follow-up) -----------------------------------------------------------
 
 
@@ -180,7 +233,7 @@ def progress_rows(period: Period, assessments: QuerySet[Assessment]) -> list[Pro
     }
     rows = []
     for assessment in assessments.select_related("agency", "period"):
-        s = stats.get(assessment.pk, {})
+        s: Mapping[str, Any] = stats.get(assessment.pk, {})
         rows.append(
             ProgressRow(
                 assessment=assessment,

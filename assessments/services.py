@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -19,7 +19,6 @@ from organisations.models import Agency
 
 from .models import (
     Assessment,
-    AssessmentState,
     Period,
     PeriodIndexSet,
     PeriodState,
@@ -29,6 +28,8 @@ from .models import (
     TransitionAction,
 )
 from .scoring import LeafInput, ScoreInputError, leaf_points
+from .selectors import default_participants, submission_check
+from .workflow import EDIT, TRANSITIONS, WorkflowError, check, lock_assessment
 
 # ---- periods ----------------------------------------------------------------------------------------
 
@@ -66,6 +67,8 @@ def period_save(
                 _("Bộ chỉ số «%(name)s» áp dụng cho các năm %(years)s, không cho năm %(year)s.")
                 % {"name": index_set.name, "years": index_set.years_label, "year": year}
             )
+    if not agencies:
+        agencies = default_participants(kinds)
     if period is None:
         period = Period()
     else:
@@ -195,12 +198,15 @@ def _text(value: object) -> str | None:
 
 
 @transaction.atomic
-def score_save(*, score: Score, edit: ScoreEdit, version: int, user: AbstractBaseUser) -> Score:
+def score_save(*, score: Score, edit: ScoreEdit, version: int, user: User) -> Score:
     """Validate the inputs for the leaf's method and save them with the points they give.
 
-    The update only happens if the row still has ``version``; otherwise StaleScore carries the stored
-    values, so a second person never silently overwrites the first. Every change is kept in history.
+    The sheet is locked first and must still be an editable draft (WorkflowError otherwise), so a save
+    racing the head's submission lands before it or not at all. The update only happens if the row
+    still has ``version``; otherwise StaleScore carries the stored values, so a second person never
+    silently overwrites the first. Every change is kept in history.
     """
+    check(lock_assessment(score.assessment_id), EDIT)
     node = score.node
     if node.is_survey:
         raise ScoreInputError(_("Điểm điều tra xã hội học do Sở Nội vụ nhập, đơn vị không tự chấm."))
@@ -210,7 +216,9 @@ def score_save(*, score: Score, edit: ScoreEdit, version: int, user: AbstractBas
             raise ScoreInputError(_("Tiêu chí này không được đánh dấu không áp dụng."), "not_applicable")
         if not reason:
             raise ScoreInputError(_("Hãy ghi lý do không áp dụng."), "not_applicable_reason")
-        fields = dict.fromkeys(("self_points", "answer_yes", "numerator", "denominator", "event_count"))
+        fields: dict[str, object] = dict.fromkeys(
+            ("self_points", "answer_yes", "numerator", "denominator", "event_count")
+        )
     else:
         points = leaf_points(node, list(node.tiers.all()), edit.value)
         fields = {
@@ -242,47 +250,65 @@ def score_save(*, score: Score, edit: ScoreEdit, version: int, user: AbstractBas
     return score
 
 
+def assessment_lock_for_edit(*, assessment_id: int) -> Assessment:
+    """For writes on a sheet made by other apps (evidence): lock the assessment inside the caller's
+    transaction and refuse unless it is still an editable draft, exactly as a score save is."""
+    assessment = lock_assessment(assessment_id)
+    check(assessment, EDIT)
+    return assessment
+
+
 # ---- workflow ---------------------------------------------------------------------------------------
 
 
-def _record(assessment: Assessment, action: str, to_state: str, user: AbstractBaseUser | None, note: str = "") -> None:
+def _transition(
+    assessment: Assessment,
+    action: TransitionAction,
+    user: User | None,
+    note: str = "",
+    **fields: object,
+) -> Assessment:
+    """Move the assessment by ``action`` of the transition table, or raise WorkflowError and record nothing.
+
+    Call inside a transaction: the row is locked and re-read here, the step checked on what is stored,
+    then the new state (or the same one) and ``fields`` are written with one Transition row.
+    """
+    locked = lock_assessment(assessment.pk)
+    check(locked, action)
+    to_state = TRANSITIONS[action].target or locked.state
     Transition.objects.create(
-        assessment=assessment,
+        assessment=locked,
         action=action,
-        from_state=assessment.state,
+        from_state=locked.state,
         to_state=to_state,
         by=user,
         at=timezone.now(),
         note=note,
     )
-    assessment.state = to_state
+    Assessment.objects.filter(pk=locked.pk).update(state=to_state, **fields)
+    # The caller's object follows, so a view or the demo can go on with it.
+    for obj in (locked, assessment):
+        obj.state = to_state
+        for name, value in fields.items():
+            setattr(obj, name, value)
+    return locked
 
 
-def assessment_mark_ready(*, assessment: Assessment, user: AbstractBaseUser, ready: bool = True) -> None:
-    with transaction.atomic():
-        _record(
-            assessment,
-            TransitionAction.MARK_READY if ready else TransitionAction.UNMARK_READY,
-            assessment.state,
-            user,
-        )
-        assessment.ready_at = timezone.now() if ready else None
-        assessment.ready_by = user if ready else None
-        assessment.save(update_fields=["ready_at", "ready_by"])
+@transaction.atomic
+def assessment_mark_ready(*, assessment: Assessment, user: User, ready: bool = True) -> None:
+    _transition(
+        assessment,
+        TransitionAction.MARK_READY if ready else TransitionAction.UNMARK_READY,
+        user,
+        ready_at=timezone.now() if ready else None,
+        ready_by=user if ready else None,
+    )
 
 
 def submission_problems(assessment: Assessment) -> list[str]:
     """What blocks submission: unscored leaves, and leaves that ask for evidence, have none and no note."""
-    from .selectors import sheet_leaves  # selectors import services' neighbours; keep the cycle out of import time
-
-    unscored, unexplained = [], []
-    for leaf in sheet_leaves(assessment):
-        if leaf.node.is_survey or leaf.score.not_applicable:
-            continue
-        if leaf.score.self_points is None:
-            unscored.append(leaf.node.code)
-        elif leaf.needs_note:
-            unexplained.append(leaf.node.code)
+    blocking = submission_check(assessment)
+    unscored, unexplained = blocking.unscored_codes, blocking.unexplained_codes
     problems = []
     if unscored:
         problems.append(
@@ -304,34 +330,37 @@ def submission_problems(assessment: Assessment) -> list[str]:
 
 
 @transaction.atomic
-def assessment_submit(*, assessment: Assessment, user: AbstractBaseUser) -> None:
-    problems = submission_problems(assessment)
+def assessment_submit(*, assessment: Assessment, user: User) -> None:
+    """Draft → submitted. The sheet is locked before it is checked, so no save slips in between."""
+    locked = lock_assessment(assessment.pk)
+    check(locked, TransitionAction.SUBMIT)
+    problems = submission_problems(locked)
     if problems:
-        raise ValidationError(problems)
-    _record(assessment, TransitionAction.SUBMIT, AssessmentState.SUBMITTED, user)
-    assessment.submitted_at = timezone.now()
-    assessment.save(update_fields=["state", "submitted_at"])
+        raise WorkflowError(problems)
+    _transition(assessment, TransitionAction.SUBMIT, user, submitted_at=timezone.now())
 
 
 @transaction.atomic
-def assessment_recall(*, assessment: Assessment, user: AbstractBaseUser, note: str = "") -> None:
-    _record(assessment, TransitionAction.RECALL, AssessmentState.DRAFT, user, note)
-    assessment.submitted_at = None
-    assessment.save(update_fields=["state", "submitted_at"])
+def assessment_recall(*, assessment: Assessment, user: User, note: str = "") -> None:
+    """Submitted → draft, before the deadline."""
+    _transition(assessment, TransitionAction.RECALL, user, note, submitted_at=None)
 
 
 @transaction.atomic
-def assessment_extend(
-    *, assessment: Assessment, user: AbstractBaseUser, until: datetime.datetime, note: str = ""
-) -> None:
+def assessment_extend(*, assessment: Assessment, user: User, until: datetime.datetime, note: str = "") -> None:
+    """Give one agency until ``until`` to self-assess; only ever more time than the common deadline."""
     if until <= timezone.now():
         raise ValidationError(_("Hạn gia hạn phải ở tương lai."))
-    _record(
+    common = assessment.period.self_assessment_deadline
+    if common is not None and until <= common:
+        raise ValidationError(
+            _("Hạn chung của kỳ là %(common)s; gia hạn phải sau hạn đó.")
+            % {"common": f"{timezone.localtime(common):%d/%m/%Y %H:%M}"}
+        )
+    _transition(
         assessment,
         TransitionAction.EXTEND,
-        assessment.state,
         user,
         note or f"Gia hạn đến {timezone.localtime(until):%d/%m/%Y %H:%M}",
+        deadline_extended_to=until,
     )
-    assessment.deadline_extended_to = until
-    assessment.save(update_fields=["deadline_extended_to"])

@@ -3,9 +3,11 @@
 from decimal import Decimal
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,9 +21,9 @@ from .excel import progress_workbook
 from .forms import ExtendForm, PeriodForm, score_edit_from_post
 from .leaf_html import LeafRenderer
 from .models import Assessment, AssessmentState, Period, PeriodState, ScoreChange
-from .permissions import Action, can, get_assessment_for_user, is_locked, visible_assessments
+from .permissions import Action, can, get_assessment_for_user, visible_assessments
 from .scoring import ScoreInputError
-from .selectors import SheetLeaf, assessment_totals, progress_rows, sheet, sheet_leaves
+from .selectors import SheetLeaf, assessment_totals, progress_rows, sheet, sheet_leaves, submission_check
 from .services import (
     StaleScore,
     assessment_extend,
@@ -33,6 +35,19 @@ from .services import (
     score_save,
     submission_problems,
 )
+from .workflow import WorkflowError, is_locked
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user a write is recorded against.
+
+    LoginRequiredMiddleware keeps anonymous visitors out of these views; the check makes that visible to
+    the type checker too, and refuses rather than records an anonymous change if the middleware is ever
+    left out.
+    """
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    return request.user
 
 
 def _leaf_or_404(assessment: Assessment, score_pk: int) -> SheetLeaf:
@@ -94,13 +109,16 @@ def leaf_save(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     typed = {key: request.POST.get(key, "") for key in leaf.display_values()}
     try:
         edit, version = score_edit_from_post(leaf.node, request.POST)
-        score_save(score=leaf.score, edit=edit, version=version, user=request.user)
+        score_save(score=leaf.score, edit=edit, version=version, user=_actor(request))
     except ScoreInputError as exc:
         # The row comes back with what the user typed, so nothing is lost while they correct it.
         return _row(request, assessment, leaf, error=exc.message, error_field=exc.field, values=typed)
     except StaleScore as stale:
         fresh = _leaf_or_404(assessment, score_pk)
         return _row(request, assessment, fresh, stale=stale.current, mine=typed)
+    except WorkflowError as exc:
+        # Submitted or locked since the page was loaded: say so, keeping what was typed on screen.
+        return _row(request, assessment, leaf, error=" ".join(exc.messages), values=typed)
     leaf = _leaf_or_404(assessment, score_pk)
     response = _row(request, assessment, leaf, saved=True)
     totals = render(
@@ -123,7 +141,11 @@ def totals_panel(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_ready(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, Action.MARK_READY)
     ready = request.POST.get("ready") != "0"
-    assessment_mark_ready(assessment=assessment, user=request.user, ready=ready)
+    try:
+        assessment_mark_ready(assessment=assessment, user=_actor(request), ready=ready)
+    except WorkflowError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessments:sheet", pk=pk)
     messages.success(
         request,
         _("Đã báo lãnh đạo đơn vị: bản tự đánh giá sẵn sàng để trình.") if ready else _("Đã hủy báo sẵn sàng."),
@@ -135,7 +157,7 @@ def submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         assessment = get_assessment_for_user(request.user, pk, Action.SUBMIT)
         try:
-            assessment_submit(assessment=assessment, user=request.user)
+            assessment_submit(assessment=assessment, user=_actor(request))
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -144,20 +166,17 @@ def submit_view(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("assessments:sheet", pk=pk)
     assessment = get_assessment_for_user(request.user, pk, Action.VIEW)
     data = sheet(assessment)
-    own = [leaf for leaf in data.leaves if not leaf.node.is_survey]
+    # The lists are the ones assessment_submit checks, so the page never names a leaf it would not refuse.
+    check = submission_check(assessment, data.leaves)
     return render(
         request,
         "assessments/submit.html",
         {
             "assessment": assessment,
             "totals": data.totals,
-            "unscored": [leaf for leaf in own if leaf.score.self_points is None and not leaf.score.not_applicable],
-            "without_evidence": [
-                leaf
-                for leaf in own
-                if not leaf.score.not_applicable and leaf.node.evidence_required and not leaf.evidence
-            ],
-            "not_applicable": [leaf for leaf in own if leaf.score.not_applicable],
+            "unscored": check.unscored,
+            "unexplained": check.unexplained,
+            "not_applicable": [leaf for leaf in data.leaves if leaf.score.not_applicable and not leaf.node.is_survey],
             "problems": submission_problems(assessment) if assessment.state == AssessmentState.DRAFT else [],
             "can_submit": can(request.user, assessment, Action.SUBMIT),
         },
@@ -167,7 +186,11 @@ def submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recall_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, Action.RECALL)
-    assessment_recall(assessment=assessment, user=request.user, note=request.POST.get("note", ""))
+    try:
+        assessment_recall(assessment=assessment, user=_actor(request), note=request.POST.get("note", ""))
+    except WorkflowError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("assessments:sheet", pk=pk)
     messages.success(request, _("Đã rút lại bản tự đánh giá; đơn vị có thể sửa tiếp trước hạn."))
     return redirect("assessments:sheet", pk=pk)
 
@@ -177,14 +200,20 @@ def extend_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, Action.EXTEND)
     form = ExtendForm(request.POST)
     if form.is_valid():
-        assessment_extend(
-            assessment=assessment, user=request.user, until=form.cleaned_data["until"], note=form.cleaned_data["note"]
-        )
-        messages.success(request, _("Đã gia hạn cho %(agency)s.") % {"agency": assessment.agency.name})
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, _("Không gia hạn được: %(error)s") % {"error": error})
+        until = form.cleaned_data["until"]
+        try:
+            assessment_extend(assessment=assessment, user=_actor(request), until=until, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error("until", exc)
+        else:
+            messages.success(
+                request,
+                _("Đã gia hạn cho %(agency)s đến %(until)s.")
+                % {"agency": assessment.agency.name, "until": f"{timezone.localtime(until):%d/%m/%Y %H:%M}"},
+            )
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, _("Không gia hạn được: %(error)s") % {"error": error})
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return redirect(target)

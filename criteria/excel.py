@@ -18,17 +18,16 @@ from organisations.models import AgencyKind
 from parindex.numbers import decimal_places, parse_decimal
 from parindex.xlsx import (
     BOLD,
-    HEADER_FILL,
-    HEADER_FONT,
-    NO,
-    YES,
     Column,
     ImportInvalid,
     find_sheet,
     normalize,
     open_workbook,
     read_date,
+    read_flag,
+    read_table,
     write_header,
+    write_help,
 )
 from parindex.xlsx import cell_text as _text
 
@@ -54,12 +53,33 @@ from .tree import (
 SHEET_NODES = "Bộ chỉ số"
 SHEET_INFO = "Thông tin"
 SHEET_HELP = "Hướng dẫn"
+COL_NOT_APPLICABLE = "Được không áp dụng"
 
 
 COLUMNS = [
-    Column("code", COL_CODE, True, 10, "Mã dạng số nối bằng dấu chấm: 1, 1.2, 1.2.3, 2.1.1.1 (tối đa 4 cấp)."),
-    Column("title", COL_TITLE, True, 60, "Tên lĩnh vực, tiêu chí hoặc tiêu chí thành phần."),
-    Column("max_points", COL_MAX, True, 12, "Số không âm, tối đa 2 chữ số thập phân (12,5). Mục cha = tổng mục con."),
+    Column(
+        "code",
+        COL_CODE,
+        True,
+        10,
+        "Mã dạng số nối bằng dấu chấm: 1, 1.2, 1.2.3, 2.1.1.1 (tối đa 4 cấp).",
+        aliases=("Mã số",),
+    ),
+    Column(
+        "title",
+        COL_TITLE,
+        True,
+        60,
+        "Tên lĩnh vực, tiêu chí hoặc tiêu chí thành phần.",
+        aliases=("Nội dung tiêu chí", "Tiêu chí"),
+    ),
+    Column(
+        "max_points",
+        COL_MAX,
+        True,
+        12,
+        "Số không âm, tối đa 2 chữ số thập phân (12,5). Mục cha = tổng mục con.",
+    ),
     Column(
         "method",
         COL_METHOD,
@@ -79,11 +99,9 @@ COLUMNS = [
     Column("guidance", "Hướng dẫn chấm", False, 40, "Cách chấm điểm tiêu chí."),
     Column("evidence_required", "Tài liệu kiểm chứng", False, 40, "Tài liệu đơn vị phải đính kèm."),
     Column("lead_agency", "Cơ quan theo dõi", False, 20, "Cơ quan chủ trì thẩm định tiêu chí (không bắt buộc)."),
-    Column("allow_not_applicable", "Được không áp dụng", False, 12, "Có / Không (mặc định Không)."),
+    Column("allow_not_applicable", COL_NOT_APPLICABLE, False, 12, "Có / Không (mặc định Không)."),
     Column("is_survey", COL_SURVEY, False, 12, "Có nếu là điểm điều tra xã hội học (không tự chấm)."),
 ]
-_BY_NORMALIZED = {normalize(c.header): c for c in COLUMNS}
-_ALIASES = {"ma so": "code", "noi dung tieu chi": "title", "diem toi da": "max_points", "tieu chi": "title"}
 
 _METHODS = {
     "nhap diem": ScoringMethod.MANUAL,
@@ -99,7 +117,7 @@ _METHODS = {
     "tru diem theo so lan": ScoringMethod.DEDUCTION,
     "deduction": ScoringMethod.DEDUCTION,
 }
-_METHOD_LABELS = {
+_METHOD_LABELS: dict[str, str] = {
     ScoringMethod.MANUAL: "Nhập điểm",
     ScoringMethod.YES_NO: "Có/Không",
     ScoringMethod.RATIO: "Tỷ lệ",
@@ -138,10 +156,10 @@ def parse_workbook(data: bytes) -> ParsedWorkbook:
     workbook = _open(data)
     result = ParsedWorkbook()
     try:
-        sheet = _nodes_sheet(workbook)
-        if SHEET_INFO in workbook.sheetnames:
-            result.info = _read_info(workbook[SHEET_INFO], result.errors)
-        _read_nodes(sheet, result)
+        info_sheet = find_sheet(workbook, SHEET_INFO)
+        if info_sheet is not None:
+            result.info = _read_info(info_sheet, result.errors)
+        _read_nodes(_nodes_sheet(workbook), result)
     finally:
         workbook.close()
     return result
@@ -152,60 +170,18 @@ def _nodes_sheet(workbook: Any) -> Any:
 
 
 def _read_nodes(sheet: Any, result: ParsedWorkbook) -> None:
-    rows = sheet.iter_rows(values_only=True)
-    header_at, columns = None, {}
-    # A title line or two may stand above the header: look for it in the first ten rows.
-    for number, values in enumerate(rows, start=1):
-        found = {}
-        for index, value in enumerate(values or ()):
-            key = normalize(value)
-            column = _BY_NORMALIZED.get(key) or next((c for c in COLUMNS if c.key == _ALIASES.get(key)), None)
-            if column is not None:
-                if column.key in found:
-                    result.errors.append(RowError(number, column.header, f"Cột «{column.header}» xuất hiện hai lần."))
-                found[column.key] = index
-        if "code" in found:
-            header_at, columns = number, found
-            break
-        if number >= 10:
-            break
-    if header_at is None:
-        result.errors.append(
-            RowError(
-                None,
-                None,
-                "Không tìm thấy dòng tiêu đề: trong 10 dòng đầu phải có một dòng với các cột "
-                f"«{COL_CODE}», «{COL_TITLE}», «{COL_MAX}».",
-            )
-        )
-        return
-    missing = [c.header for c in COLUMNS if c.required and c.key not in columns]
-    for header in missing:
-        result.errors.append(
-            RowError(
-                header_at,
-                header,
-                f"Thiếu cột bắt buộc «{header}»; dòng tiêu đề phải có «{COL_CODE}», «{COL_TITLE}», «{COL_MAX}».",
-            )
-        )
-    if missing:
-        return
-    # ``rows`` is a generator that has stopped at the header: what is left are the data rows.
-    for number, values in enumerate(rows, start=header_at + 1):
-        if values is None or all(_text(v) == "" for v in values):
-            continue
-        result.rows.append(_read_row(number, values, columns, result.errors))
-    if not result.rows:
+    # The shared reader finds the header row (case, accents, order, aliases) and reports its problems.
+    errors_before = len(result.errors)
+    table = read_table(sheet, COLUMNS, result.errors)
+    for number, cells in table:
+        result.rows.append(_read_row(number, cells, result.errors))
+    if not table and len(result.errors) == errors_before:
         result.errors.append(RowError(None, None, "Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
 
 
-def _read_row(number: int, values: tuple, columns: dict[str, int], errors: list[RowError]) -> NodeRow:
-    def cell(key: str) -> object:
-        index = columns.get(key)
-        return values[index] if index is not None and index < len(values) else None
-
+def _read_row(number: int, cells: dict[str, object], errors: list[RowError]) -> NodeRow:
     def decimal_cell(key: str, header: str, *, required: bool = False) -> Decimal | None:
-        raw = cell(key)
+        raw = cells.get(key)
         if _text(raw) == "":
             if required:
                 errors.append(RowError(number, header, "Ô này không được để trống; nhập một số, ví dụ 12,5."))
@@ -220,15 +196,7 @@ def _read_row(number: int, values: tuple, columns: dict[str, int], errors: list[
             return None
         return value
 
-    def bool_cell(key: str, header: str) -> bool:
-        raw = normalize(_text(cell(key)))
-        if raw in YES:
-            return True
-        if raw not in NO:
-            errors.append(RowError(number, header, f"«{_text(cell(key))}» không hợp lệ; ghi «Có» hoặc «Không»."))
-        return False
-
-    method_raw = _text(cell("method"))
+    method_raw = _text(cells.get("method"))
     method = ""
     if method_raw:
         method = _METHODS.get(normalize(method_raw), "")
@@ -241,27 +209,29 @@ def _read_row(number: int, values: tuple, columns: dict[str, int], errors: list[
                 )
             )
     tiers = []
-    tiers_raw = _text(cell("tiers"))
+    tiers_raw = _text(cells.get("tiers"))
     if tiers_raw:
         try:
             tiers = parse_tiers(tiers_raw)
         except ValueError as exc:
             errors.append(RowError(number, COL_TIERS, f"Bậc tỷ lệ {exc}."))
-    code = _text(cell("code")).rstrip(".")
+    code = _text(cells.get("code")).rstrip(".")
     return NodeRow(
         row=number,
         code=code,
-        title=_text(cell("title")),
+        title=_text(cells.get("title")),
         max_points=decimal_cell("max_points", COL_MAX, required=True),
         method=method,
         step=decimal_cell("step", COL_STEP),
         deduction_per_event=decimal_cell("deduction_per_event", COL_DEDUCTION),
         tiers=tiers,
-        guidance=_text(cell("guidance")),
-        evidence_required=_text(cell("evidence_required")),
-        lead_agency=_text(cell("lead_agency")),
-        allow_not_applicable=bool_cell("allow_not_applicable", "Được không áp dụng"),
-        is_survey=bool_cell("is_survey", COL_SURVEY),
+        guidance=_text(cells.get("guidance")),
+        evidence_required=_text(cells.get("evidence_required")),
+        lead_agency=_text(cells.get("lead_agency")),
+        allow_not_applicable=read_flag(
+            cells.get("allow_not_applicable"), errors, row=number, column=COL_NOT_APPLICABLE
+        ),
+        is_survey=read_flag(cells.get("is_survey"), errors, row=number, column=COL_SURVEY),
     )
 
 
@@ -292,7 +262,7 @@ def _read_info(sheet: Any, errors: list[RowError]) -> dict[str, Any]:
         elif key == "decision_date":
             info[key] = _read_date(raw, where, errors)
         elif key == "is_sample":
-            info[key] = normalize(_text(raw)) in YES
+            info[key] = read_flag(raw, errors, row=None, column=where)
         else:
             info[key] = _text(raw)
     return info
@@ -367,23 +337,18 @@ def build_workbook(index_set: IndexSet | None) -> bytes:
     info.column_dimensions["A"].width = 22
     info.column_dimensions["B"].width = 60
 
-    guide = workbook.create_sheet(SHEET_HELP)
-    guide.append(["Cột", "Bắt buộc", "Cách ghi"])
-    for cell in guide[1]:
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    for column in COLUMNS:
-        guide.append([column.header, "Có" if column.required else "", column.help])
-    guide.append([])
-    guide.append(["Loại cơ quan", "", "; ".join(str(label) for _, label in AgencyKind.choices)])
-    guide.append(
+    write_help(
+        workbook.create_sheet(SHEET_HELP),
+        [(SHEET_NODES, COLUMNS)],
         [
-            "Nhập toàn bộ hoặc không gì cả",
-            "",
-            "Nếu tệp có lỗi, không dòng nào được lưu; mọi lỗi được liệt kê kèm số dòng.",
-        ]
+            (
+                SHEET_INFO,
+                "Tên bộ chỉ số, loại cơ quan, năm áp dụng và căn cứ ban hành; khi nhập, các ô trên trang nhập "
+                "được ưu tiên.",
+            ),
+            ("Loại cơ quan", "; ".join(str(label) for _, label in AgencyKind.choices)),
+        ],
     )
-    guide.column_dimensions["A"].width = 26
-    guide.column_dimensions["C"].width = 100
 
     out = io.BytesIO()
     workbook.save(out)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -107,7 +107,7 @@ def _demo_input(node: Node, index: int) -> LeafInput:
     return LeafInput(self_points=points)
 
 
-def _fill(assessment: Assessment, user: AbstractBaseUser, share: float, with_evidence: bool) -> None:
+def _fill(assessment: Assessment, user: User, share: float, with_evidence: bool) -> None:
     """Score the first ``share`` of the self-scored leaves through the same services the sheet uses."""
     from evidence.services import evidence_add_document, evidence_upload
 

@@ -1,15 +1,20 @@
-"""Writes for evidence. A rejected upload leaves nothing behind: no row, no file."""
+"""Writes for evidence. A rejected upload leaves nothing behind: no row, no file.
+
+Each write locks the sheet and is refused unless it is still an editable draft (the same rule as a score
+save), so evidence cannot change after the head has submitted.
+"""
 
 import datetime
 import hashlib
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, Evidence, EvidenceKind, EvidenceLink, Score
+from assessments.services import assessment_lock_for_edit
 
 from .validation import check_upload
 
@@ -19,7 +24,7 @@ def _same_assessment(assessment: Assessment, score: Score) -> None:
         raise ValidationError(_("Tiêu chí không thuộc bản tự đánh giá này."))
 
 
-def evidence_upload(*, assessment: Assessment, score: Score, upload: UploadedFile, user: AbstractBaseUser) -> Evidence:
+def evidence_upload(*, assessment: Assessment, score: Score, upload: UploadedFile, user: User) -> Evidence:
     """Check the file, store it under a generated name with its SHA-256, and link it to the leaf."""
     _same_assessment(assessment, score)
     checked = check_upload(upload)
@@ -27,18 +32,20 @@ def evidence_upload(*, assessment: Assessment, score: Score, upload: UploadedFil
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    name = upload.name or "tep"  # check_upload has refused files without a name or size
     evidence = Evidence(
         assessment=assessment,
         kind=EvidenceKind.FILE,
-        original_name=upload.name,
-        size=upload.size,
+        original_name=name,
+        size=upload.size or 0,
         sha256=digest.hexdigest(),
         content_type=checked.content_type,
         uploaded_by=user,
     )
-    evidence.file.save(upload.name, upload, save=False)
+    evidence.file.save(name, upload, save=False)
     try:
         with transaction.atomic():
+            assessment_lock_for_edit(assessment_id=assessment.pk)
             evidence.save()
             EvidenceLink.objects.create(evidence=evidence, score=score)
     except Exception:
@@ -51,7 +58,7 @@ def evidence_add_document(
     *,
     assessment: Assessment,
     score: Score,
-    user: AbstractBaseUser,
+    user: User,
     doc_number: str = "",
     doc_date: datetime.date | None = None,
     doc_issuer: str = "",
@@ -74,6 +81,7 @@ def evidence_add_document(
     )
     evidence.full_clean(exclude=["file", "assessment", "uploaded_by"])
     with transaction.atomic():
+        assessment_lock_for_edit(assessment_id=assessment.pk)
         evidence.save()
         EvidenceLink.objects.create(evidence=evidence, score=score)
     return evidence
@@ -83,12 +91,15 @@ def evidence_link(*, evidence: Evidence, score: Score) -> None:
     """Let one piece of evidence serve another leaf of the same assessment."""
     if evidence.assessment_id != score.assessment_id:
         raise ValidationError(_("Chỉ dùng lại được tài liệu của cùng bản tự đánh giá."))
-    EvidenceLink.objects.get_or_create(evidence=evidence, score=score)
+    with transaction.atomic():
+        assessment_lock_for_edit(assessment_id=score.assessment_id)
+        EvidenceLink.objects.get_or_create(evidence=evidence, score=score)
 
 
 def evidence_unlink(*, evidence: Evidence, score: Score) -> None:
     """Detach from one leaf; evidence that no longer serves any leaf is deleted with its file."""
     with transaction.atomic():
+        assessment_lock_for_edit(assessment_id=score.assessment_id)
         EvidenceLink.objects.filter(evidence=evidence, score=score).delete()
         if not evidence.links.exists():
             evidence_delete(evidence=evidence)
@@ -97,6 +108,7 @@ def evidence_unlink(*, evidence: Evidence, score: Score) -> None:
 def evidence_delete(*, evidence: Evidence) -> None:
     file = evidence.file
     evidence.delete()
-    if file:
+    if file and file.name:
         # Remove the stored file only once the row is really gone.
-        transaction.on_commit(lambda: file.storage.delete(file.name))
+        stored = file.name
+        transaction.on_commit(lambda: file.storage.delete(stored))

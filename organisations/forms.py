@@ -1,17 +1,20 @@
 """Administrators' forms for agencies and users."""
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from parindex.forms import ExcelFileField
+from parindex.forms import ExcelFileField, add_service_errors
 
 from .models import Agency, RoleAssignment
-from .people import PROVINCE_ROLES, UserRolesInput
+from .people import PROVINCE_ROLES, UserRolesInput, check_has_role
 
 # ---- administrators' pages for agencies and users -------------------------------------------------------
 
@@ -25,15 +28,17 @@ class AgencyForm(forms.ModelForm):
             "merged_into": _("Theo sắp xếp bộ máy (ví dụ năm 2025): đơn vị đã hợp nhất không tham gia kỳ mới."),
         }
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         targets = Agency.objects.filter(merged_into__isnull=True)
         if self.instance.pk:
             targets = targets.exclude(pk=self.instance.pk)
-        self.fields["merged_into"].queryset = targets
+        # Form.fields is typed as plain Fields; this one is the ModelChoiceField the Meta declares.
+        cast(forms.ModelChoiceField, self.fields["merged_into"]).queryset = targets
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         # Merged means no longer active (a database rule): say it by doing it, not by an error.
         if data.get("merged_into") is not None:
             data["is_active"] = False
@@ -80,13 +85,14 @@ class UserForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
-    def __init__(self, *args: object, user: AbstractUser | None = None, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         # Active agencies, plus any inactive one the user still holds a role in (so it is not dropped silently).
         held = RoleAssignment.objects.filter(user=user, agency__isnull=False).values("agency") if user else []
         agencies = Agency.objects.filter(Q(is_active=True) | Q(pk__in=held)).order_by("kind", "name")
-        self.fields["officer_of"].queryset = self.fields["head_of"].queryset = agencies
+        for name in ("officer_of", "head_of"):
+            cast(AgencyChoices, self.fields[name]).queryset = agencies
         if user is not None:
             self.fields["password"].label = _("Mật khẩu mới")
             self.fields["password"].help_text = _("Để trống để giữ mật khẩu hiện tại.")
@@ -100,26 +106,32 @@ class UserForm(forms.Form):
             raise forms.ValidationError(_("Tên đăng nhập «%(name)s» đã có người dùng.") % {"name": username})
         return username
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        account = self.user or get_user_model()(username=data.get("username", ""))
         password = data.get("password")
         if self.user is None and not password:
             self.add_error("password", _("Tài khoản mới cần mật khẩu ban đầu."))
         elif password:
             try:
-                validate_password(password, self.user or get_user_model()(username=data.get("username", "")))
-            except forms.ValidationError as exc:
+                validate_password(password, account)
+            except ValidationError as exc:
                 self.add_error("password", exc)
-        if not (data.get("province_roles") or data.get("officer_of") or data.get("head_of")):
-            self.add_error(None, _("Chọn ít nhất một vai trò: người dùng không có vai trò không làm được gì."))
+        # user_save holds the rule; asking it here lists the problem with the form's other errors.
+        try:
+            check_has_role(self.roles().names(), user=account)
+        except ValidationError as exc:
+            add_service_errors(self, exc)
         return data
 
     def roles(self) -> UserRolesInput:
+        """The roles ticked (a list left out by an invalid choice counts as empty)."""
         data = self.cleaned_data
         return UserRolesInput(
-            province=set(data["province_roles"]),
-            officer_of={a.pk for a in data["officer_of"]},
-            head_of={a.pk for a in data["head_of"]},
+            province=set(data.get("province_roles", [])),
+            officer_of={a.pk for a in data.get("officer_of", [])},
+            head_of={a.pk for a in data.get("head_of", [])},
         )
 
 

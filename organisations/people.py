@@ -4,9 +4,10 @@ Used by the in-app pages and by the Excel import, so both apply exactly the same
 """
 
 import datetime
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -71,8 +72,26 @@ class UserRolesInput:
             | {(Role.HEAD, pk) for pk in self.head_of}
         )
 
+    def names(self) -> set[str]:
+        """The roles held, without their agencies: what ``check_has_role`` looks at."""
+        return {role for role, _agency in self.wanted()}
 
-def user_roles_input(user: AbstractUser) -> UserRolesInput:
+
+def check_has_role(roles: Collection[str], *, user: User) -> None:
+    """An account gets at least one role when it is created, and no save takes its last one away.
+
+    A user without a role can do nothing in the app. ``roles`` are the role names the account will hold
+    after the save. An account that already holds none (made with ``createsuperuser`` or in Django's
+    admin) may still be saved as it is, so an exported people workbook always imports back. The form and
+    the Excel import call this before saving too, to list the problem with their other errors.
+    """
+    if roles:
+        return
+    if user.pk is None or RoleAssignment.objects.filter(user=user).exists():
+        raise ValidationError({"roles": _("Chọn ít nhất một vai trò: người dùng không có vai trò không làm được gì.")})
+
+
+def user_roles_input(user: User) -> UserRolesInput:
     result = UserRolesInput()
     for role, agency_id in RoleAssignment.objects.filter(user=user).values_list("role", "agency_id"):
         if role == Role.OFFICER:
@@ -87,23 +106,25 @@ def user_roles_input(user: AbstractUser) -> UserRolesInput:
 @transaction.atomic
 def user_save(
     *,
-    user: AbstractUser,
+    user: User,
     username: str,
     full_name: str,
     email: str = "",
     is_active: bool = True,
     password: str | None = None,
     roles: UserRolesInput,
-    acting_user: AbstractUser | None = None,
-) -> AbstractUser:
+    acting_user: User | None = None,
+) -> User:
     """Create (``user`` unsaved) or update an account and set its roles to exactly ``roles``.
 
-    ``password`` is set when given (a new account needs one). Administrators keep Django admin access
-    through ``is_staff``; an administrator cannot take away their own administrator role or account.
+    ``password`` is set when given (a new account needs one). Every account keeps a role (see
+    ``check_has_role``). Administrators keep Django admin access through ``is_staff``; an administrator
+    cannot take away their own administrator role or account.
     """
     unknown = roles.province - set(PROVINCE_ROLES)
     if unknown:
         raise ValidationError({"roles": _("Vai trò không có: %(roles)s.") % {"roles": ", ".join(sorted(unknown))}})
+    check_has_role(roles.names(), user=user)
     if acting_user is not None and user.pk == acting_user.pk:
         if Role.ADMIN not in roles.province and not user.is_superuser:
             raise ValidationError({"roles": _("Không thể tự bỏ vai trò quản trị của chính mình.")})
@@ -126,7 +147,7 @@ def user_save(
     return user
 
 
-def _set_roles(user: AbstractUser, roles: UserRolesInput) -> None:
+def _set_roles(user: User, roles: UserRolesInput) -> None:
     current = {
         (role, agency_id): pk
         for pk, role, agency_id in RoleAssignment.objects.filter(user=user).values_list("pk", "role", "agency_id")
@@ -141,17 +162,27 @@ def _set_roles(user: AbstractUser, roles: UserRolesInput) -> None:
     )
 
 
-def users_with_roles(users: QuerySet) -> list[AbstractUser]:
-    """The users with ``role_list`` [(role label, agency short name)] attached, in two queries."""
-    users = list(users)
+def role_labels(users: Sequence[User]) -> dict[int, list[tuple[str, str]]]:
+    """Each user's roles as [(role label, agency short name)] by user id, in one query."""
     by_user: dict[int, list[tuple[str, str]]] = {u.pk: [] for u in users}
     assignments = RoleAssignment.objects.filter(user_id__in=by_user).select_related("agency")
     for assignment in assignments.order_by("role", "agency__name"):
-        agency = assignment.agency.display_name if assignment.agency_id else ""
+        agency = assignment.agency.display_name if assignment.agency is not None else ""
         by_user[assignment.user_id].append((str(Role(assignment.role).label), agency))
-    for user in users:
-        user.role_list = by_user[user.pk]
-    return users
+    return by_user
+
+
+# The users list template reads the roles from each user object.
+ROLE_LIST_ATTR = "role_list"
+
+
+def users_with_roles(users: QuerySet[User]) -> list[User]:
+    """The users with ``role_list`` (see ``role_labels``) attached, in two queries."""
+    found = list(users)
+    labels = role_labels(found)
+    for user in found:
+        setattr(user, ROLE_LIST_ATTR, labels[user.pk])
+    return found
 
 
 def is_agency_role(role: str) -> bool:

@@ -4,15 +4,19 @@ All or nothing: every row of both sheets is read and checked first; any error sa
 every error with its sheet, row and column. Agencies are matched by name, users by login name, so an
 exported workbook edited and imported again updates what is there instead of duplicating it.
 A user's roles in the file are added to the roles they already hold; removing a role is done on the
-user's page, where the administrator sees what they take away.
+user's page, where the administrator sees what they take away. The rules of an account are those of
+``organisations.people`` (``user_save``); the check asks them first, so their errors are listed with the
+file's others, in the row and column they concern.
 """
 
 import datetime
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -32,14 +36,14 @@ from parindex.xlsx import (
     normalize,
     open_workbook,
     read_date,
+    read_flag,
     read_table,
-    read_yes_no,
     write_header,
     write_help,
 )
 
 from .models import AGENCY_ROLES, Agency, Role, RoleAssignment
-from .people import UserRolesInput, agency_save, user_roles_input, user_save, users_with_roles
+from .people import UserRolesInput, agency_save, check_has_role, role_labels, user_roles_input, user_save
 
 SHEET_AGENCIES = "Cơ quan"
 SHEET_USERS = "Người dùng"
@@ -74,6 +78,10 @@ USER_COLUMNS = [
         "Bắt buộc với tài khoản mới; để trống với tài khoản đã có thì giữ mật khẩu cũ.",
     ),
 ]
+
+# Where a service's error about a model field is shown: the column the field is read from.
+AGENCY_FIELDS = {c.key: c.header for c in AGENCY_COLUMNS}
+USER_FIELDS = {c.key: c.header for c in USER_COLUMNS} | {"first_name": "Họ và tên", "last_name": "Họ và tên"}
 
 _USERNAME = UnicodeUsernameValidator()
 _KINDS = {normalize(label): value for value, label in AgencyKind.choices} | {
@@ -133,10 +141,9 @@ def _agency_rows(sheet: Any, errors: list[RowError]) -> list[AgencyRow]:
         if kind is None:
             allowed = "; ".join(str(label) for _, label in AgencyKind.choices)
             error("Loại", f"«{cell_text(cells.get('kind'))}» không có; ghi một trong: {allowed}.")
-        raw_active = cells.get("is_active")
-        is_active = True if cell_text(raw_active) == "" else read_yes_no(raw_active)
-        if is_active is None:
-            error("Đang hoạt động", f"«{cell_text(raw_active)}» không hợp lệ; ghi «Có» hoặc «Không».")
+        is_active = read_flag(
+            cells.get("is_active"), errors, row=number, column="Đang hoạt động", sheet=SHEET_AGENCIES, default=True
+        )
         merged_on = None
         if cell_text(cells.get("merged_on")):
             merged_on = read_date(cells.get("merged_on"))
@@ -148,7 +155,7 @@ def _agency_rows(sheet: Any, errors: list[RowError]) -> list[AgencyRow]:
                 name=name,
                 short_name=cell_text(cells.get("short_name")),
                 kind=kind or "",
-                is_active=bool(is_active),
+                is_active=is_active,
                 merged_into=" ".join(cell_text(cells.get("merged_into")).split()),
                 merged_on=merged_on,
                 note=cell_text(cells.get("note")),
@@ -242,57 +249,14 @@ def import_people(data: bytes) -> ImportResult:
     agency_rows, user_rows, errors = _read(data)
     existing = list(Agency.objects.all())
     existing_by_name = {normalize(a.name): a for a in existing}
-    file_names = {normalize(r.name) for r in agency_rows if r.name}
-    known_names = file_names | existing_by_name.keys()
-    for row in agency_rows:
-        target = normalize(row.merged_into)
-        if row.merged_into and target not in known_names:
-            errors.append(RowError(row.row, "Hợp nhất vào", f"Không có đơn vị «{row.merged_into}».", SHEET_AGENCIES))
-        elif row.merged_into and target == normalize(row.name):
-            errors.append(
-                RowError(row.row, "Hợp nhất vào", "Một đơn vị không thể hợp nhất vào chính nó.", SHEET_AGENCIES)
-            )
-
-    user_model = get_user_model()
+    _check_mergers(agency_rows, existing_by_name, errors)
     # Logins are matched without regard to case, as the login form's users would expect.
     wanted = [r.username.lower() for r in user_rows]
     existing_users = {
-        u.username.lower(): u for u in user_model.objects.annotate(login=Lower("username")).filter(login__in=wanted)
+        u.username.lower(): u
+        for u in get_user_model().objects.annotate(login=Lower("username")).filter(login__in=wanted)
     }
-    # Agency names a user row may refer to: those in the database and those this file creates.
-    lookup = _agency_lookup(existing)
-    for row in agency_rows:
-        lookup.setdefault(normalize(row.name), existing_by_name.get(normalize(row.name)) or Agency(name=row.name))
-        if row.short_name:
-            lookup.setdefault(normalize(row.short_name), lookup[normalize(row.name)])
-    for row in user_rows:
-        needs_agency = bool(row.roles & set(AGENCY_ROLES))
-        if needs_agency and not row.agency:
-            errors.append(
-                RowError(row.row, "Đơn vị", "Chuyên viên và lãnh đạo đơn vị phải thuộc một đơn vị.", SHEET_USERS)
-            )
-        elif row.agency and normalize(row.agency) not in lookup:
-            errors.append(RowError(row.row, "Đơn vị", f"Không có đơn vị «{row.agency}».", SHEET_USERS))
-        elif row.agency and not needs_agency:
-            errors.append(
-                RowError(
-                    row.row,
-                    "Đơn vị",
-                    "Chỉ ghi đơn vị cho Chuyên viên đơn vị hoặc Lãnh đạo đơn vị; các vai trò khác là toàn tỉnh.",
-                    SHEET_USERS,
-                )
-            )
-        is_new = row.username.lower() not in existing_users
-        if is_new and not row.roles and not any(e.row == row.row and e.column == "Vai trò" for e in errors):
-            errors.append(RowError(row.row, "Vai trò", "Tài khoản mới cần ít nhất một vai trò.", SHEET_USERS))
-        if is_new and not row.password:
-            errors.append(RowError(row.row, "Mật khẩu ban đầu", "Tài khoản mới cần mật khẩu ban đầu.", SHEET_USERS))
-        if row.password:
-            candidate = existing_users.get(row.username.lower()) or user_model(username=row.username)
-            try:
-                validate_password(row.password, candidate)
-            except ValidationError as exc:
-                errors.append(RowError(row.row, "Mật khẩu ban đầu", " ".join(exc.messages), SHEET_USERS))
+    _check_users(user_rows, _file_lookup(existing, agency_rows, existing_by_name), existing_users, errors)
     if errors:
         raise ImportInvalid(errors)
     try:
@@ -303,18 +267,108 @@ def import_people(data: bytes) -> ImportResult:
         raise ImportInvalid([RowError(None, None, " ".join(exc.messages))]) from None
 
 
+def _check_mergers(rows: list[AgencyRow], existing_by_name: Mapping[str, Agency], errors: list[RowError]) -> None:
+    known_names = {normalize(r.name) for r in rows if r.name} | existing_by_name.keys()
+    for row in rows:
+        target = normalize(row.merged_into)
+        if row.merged_into and target not in known_names:
+            errors.append(RowError(row.row, "Hợp nhất vào", f"Không có đơn vị «{row.merged_into}».", SHEET_AGENCIES))
+        elif row.merged_into and target == normalize(row.name):
+            errors.append(
+                RowError(row.row, "Hợp nhất vào", "Một đơn vị không thể hợp nhất vào chính nó.", SHEET_AGENCIES)
+            )
+
+
+def _file_lookup(
+    existing: list[Agency], rows: list[AgencyRow], existing_by_name: Mapping[str, Agency]
+) -> dict[str, Agency]:
+    """Agency names a user row may refer to: those in the database and those this file creates."""
+    lookup = _agency_lookup(existing)
+    for row in rows:
+        lookup.setdefault(normalize(row.name), existing_by_name.get(normalize(row.name)) or Agency(name=row.name))
+        if row.short_name:
+            lookup.setdefault(normalize(row.short_name), lookup[normalize(row.name)])
+    return lookup
+
+
+def _held_roles(users: list[User]) -> dict[int, set[str]]:
+    """The roles each of these users holds now, by user id, in one query."""
+    held: dict[int, set[str]] = {}
+    for user_id, role in RoleAssignment.objects.filter(user__in=users).values_list("user_id", "role"):
+        held.setdefault(user_id, set()).add(role)
+    return held
+
+
+def _agency_problem(row: UserRow, lookup: Mapping[str, Agency]) -> str | None:
+    """What is wrong with the row's «Đơn vị» for its roles, if anything."""
+    needs_agency = bool(row.roles & set(AGENCY_ROLES))
+    if needs_agency and not row.agency:
+        return "Chuyên viên và lãnh đạo đơn vị phải thuộc một đơn vị."
+    if row.agency and normalize(row.agency) not in lookup:
+        return f"Không có đơn vị «{row.agency}»."
+    if row.agency and not needs_agency:
+        return "Chỉ ghi đơn vị cho Chuyên viên đơn vị hoặc Lãnh đạo đơn vị; các vai trò khác là toàn tỉnh."
+    return None
+
+
+def _check_users(
+    rows: list[UserRow], lookup: Mapping[str, Agency], existing_users: Mapping[str, User], errors: list[RowError]
+) -> None:
+    held = _held_roles(list(existing_users.values()))
+    user_model = get_user_model()
+    for row in rows:
+        problem = _agency_problem(row, lookup)
+        if problem is not None:
+            errors.append(RowError(row.row, "Đơn vị", problem, SHEET_USERS))
+        user = existing_users.get(row.username.lower())
+        roles_unreadable = any(e.row == row.row and e.sheet == SHEET_USERS and e.column == "Vai trò" for e in errors)
+        if not roles_unreadable:
+            # user_save's rule, asked now so it is listed with the file's other errors. The file only adds
+            # roles, so the user ends with those they hold and those of the row.
+            try:
+                check_has_role(row.roles | held.get(user.pk, set()) if user else row.roles, user=user or user_model())
+            except ValidationError as exc:
+                errors.extend(_service_errors(exc, row.row, SHEET_USERS, USER_FIELDS))
+        if user is None and not row.password:
+            errors.append(RowError(row.row, "Mật khẩu ban đầu", "Tài khoản mới cần mật khẩu ban đầu.", SHEET_USERS))
+        if row.password:
+            try:
+                validate_password(row.password, user or user_model(username=row.username))
+            except ValidationError as exc:
+                errors.append(RowError(row.row, "Mật khẩu ban đầu", " ".join(exc.messages), SHEET_USERS))
+
+
+def _service_errors(exc: ValidationError, row: int, sheet: str, columns: Mapping[str, str]) -> list[RowError]:
+    """A service's refusal as errors of the row, each in the column of the field it names (if any)."""
+    if not hasattr(exc, "error_dict"):
+        return [RowError(row, None, " ".join(exc.messages), sheet)]
+    return [
+        RowError(row, columns.get(name), message, sheet)
+        for name, messages in exc.message_dict.items()
+        for message in messages
+    ]
+
+
 @transaction.atomic
 def _save(
     agency_rows: list[AgencyRow],
     user_rows: list[UserRow],
-    existing_by_name: dict[str, Agency],
-    existing_users: dict[str, Any],
+    existing_by_name: Mapping[str, Agency],
+    existing_users: Mapping[str, User],
 ) -> ImportResult:
+    """Save every row; a service's refusal of any row raises ImportInvalid, which rolls everything back."""
     result = ImportResult()
+    saved = _save_agencies(agency_rows, existing_by_name, result)
+    _save_users(user_rows, _agency_lookup(list(saved.values())), existing_users, result)
+    return result
+
+
+def _save_agencies(
+    rows: list[AgencyRow], existing_by_name: Mapping[str, Agency], result: ImportResult
+) -> dict[str, Agency]:
     saved: dict[str, Agency] = dict(existing_by_name)
     # Agencies that others merge into come first, so the target exists when the merged one is saved.
-    ordered = sorted(agency_rows, key=lambda r: bool(r.merged_into))
-    for row in ordered:
+    for row in sorted(rows, key=lambda r: bool(r.merged_into)):
         agency = existing_by_name.get(normalize(row.name)) or Agency()
         created = agency.pk is None
         try:
@@ -329,14 +383,20 @@ def _save(
                 note=row.note,
             )
         except ValidationError as exc:
-            transaction.set_rollback(True)
-            raise ImportInvalid([RowError(row.row, None, " ".join(exc.messages), SHEET_AGENCIES)]) from None
+            # Users may refer to this agency: stop here rather than report errors that follow from this one.
+            raise ImportInvalid(_service_errors(exc, row.row, SHEET_AGENCIES, AGENCY_FIELDS)) from None
         saved[normalize(agency.name)] = agency
         result.agencies_created += created
         result.agencies_updated += not created
-    lookup = _agency_lookup(list(saved.values()))
+    return saved
+
+
+def _save_users(
+    rows: list[UserRow], lookup: Mapping[str, Agency], existing_users: Mapping[str, User], result: ImportResult
+) -> None:
+    errors: list[RowError] = []
     user_model = get_user_model()
-    for row in user_rows:
+    for row in rows:
         user = existing_users.get(row.username.lower()) or user_model()
         created = user.pk is None
         roles = user_roles_input(user) if not created else UserRolesInput()
@@ -358,11 +418,12 @@ def _save(
                 roles=roles,
             )
         except ValidationError as exc:
-            transaction.set_rollback(True)
-            raise ImportInvalid([RowError(row.row, None, " ".join(exc.messages), SHEET_USERS)]) from None
+            errors.extend(_service_errors(exc, row.row, SHEET_USERS, USER_FIELDS))
+            continue
         result.users_created += created
         result.users_updated += not created
-    return result
+    if errors:
+        raise ImportInvalid(errors)
 
 
 def build_people_workbook(*, with_data: bool) -> bytes:
@@ -382,7 +443,7 @@ def build_people_workbook(*, with_data: bool) -> bytes:
                     agency.short_name,
                     str(labels[agency.kind]),
                     "Có" if agency.is_active else "Không",
-                    agency.merged_into.name if agency.merged_into_id else "",
+                    agency.merged_into.name if agency.merged_into is not None else "",
                     agency.merged_on.strftime("%d/%m/%Y") if agency.merged_on else "",
                     agency.note,
                 ]
@@ -414,7 +475,8 @@ def build_people_workbook(*, with_data: bool) -> bytes:
 
 def _append_users(sheet: Any) -> None:
     """One row per user; a user with agency roles in several agencies gets the first one (see the help sheet)."""
-    users = users_with_roles(get_user_model().objects.order_by("username"))
+    users = list(get_user_model().objects.order_by("username"))
+    labels = role_labels(users)
     agency_of: dict[int, str] = {}
     for user_id, agency_name in (
         RoleAssignment.objects.filter(agency__isnull=False)
@@ -428,7 +490,7 @@ def _append_users(sheet: Any) -> None:
                 user.username,
                 full_name(user),
                 user.email,
-                "; ".join(dict.fromkeys(label for label, _ in user.role_list)),
+                "; ".join(dict.fromkeys(label for label, _agency in labels[user.pk])),
                 agency_of.get(user.pk, ""),
                 "",
             ]

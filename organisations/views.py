@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -87,6 +87,9 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require_admin(request.user)
+    acting_user = request.user
+    if not acting_user.is_authenticated:  # require_admin has refused anonymous visitors; this tells the type checker
+        raise PermissionDenied
     user = get_object_or_404(get_user_model(), pk=pk) if pk is not None else None
     initial = {}
     if user is not None:
@@ -112,7 +115,7 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 is_active=data["is_active"],
                 password=data["password"] or None,
                 roles=form.roles(),
-                acting_user=request.user,
+                acting_user=acting_user,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)

@@ -22,8 +22,16 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
-YES = {"co", "x", "1", "true", "yes", "c"}
-NO = {"", "khong", "0", "false", "no", "k"}
+# Normalized (see ``normalize``) spellings of a yes/no cell.
+YES = frozenset({"co", "x", "1", "true", "yes", "c"})
+NO = frozenset({"khong", "0", "false", "no", "k"})
+
+# Every import of the app saves everything or nothing; each help sheet says so.
+ALL_OR_NOTHING = (
+    "Nhập toàn bộ hoặc không gì cả",
+    "Nếu tệp có lỗi, không dòng nào được lưu; mọi lỗi được liệt kê kèm số dòng.",
+)
+HEADER_SEARCH_ROWS = 10  # a title line or two may stand above the header row
 
 
 def normalize(text: object) -> str:
@@ -99,14 +107,33 @@ def read_date(raw: object) -> datetime.date | None:
         return None
 
 
-def read_yes_no(raw: object) -> bool | None:
-    """Có/Không (also x, 1/0, yes/no); None when it is neither."""
+def read_yes_no(raw: object, *, default: bool = False) -> bool | None:
+    """Có/Không (also x, 1/0, yes/no); ``default`` for a blank cell; None when it is neither."""
     value = normalize(cell_text(raw))
+    if value == "":
+        return default
     if value in YES:
         return True
     if value in NO:
         return False
     return None
+
+
+def read_flag(
+    raw: object,
+    errors: list[RowError],
+    *,
+    row: int | None,
+    column: str,
+    sheet: str | None = None,
+    default: bool = False,
+) -> bool:
+    """A yes/no cell as a bool; anything else is reported in ``errors`` (and read as ``default``)."""
+    value = read_yes_no(raw, default=default)
+    if value is None:
+        errors.append(RowError(row, column, f"«{cell_text(raw)}» không hợp lệ; ghi «Có» hoặc «Không».", sheet))
+        return default
+    return value
 
 
 @dataclass(frozen=True)
@@ -116,34 +143,60 @@ class Column:
     required: bool
     width: int
     help: str
+    aliases: tuple[str, ...] = ()  # other headers accepted on import, e.g. those of older templates
+
+    def names(self) -> set[str]:
+        """The normalized headers this column is recognised by."""
+        return {normalize(self.header), *(normalize(alias) for alias in self.aliases)}
+
+
+def _header_positions(
+    values: Sequence[object], by_name: dict[str, Column], errors: list[RowError], *, row: int, sheet: str | None
+) -> dict[str, int]:
+    """{column key: index} for the known headers in a row; a column named twice is an error."""
+    found: dict[str, int] = {}
+    for index, value in enumerate(values):
+        column = by_name.get(normalize(value))
+        if column is None:
+            continue
+        if column.key in found:
+            errors.append(RowError(row, column.header, f"Cột «{column.header}» xuất hiện hai lần.", sheet))
+        found[column.key] = index
+    return found
 
 
 def read_table(
-    sheet: Any, columns: Sequence[Column], errors: list[RowError], *, sheet_label: str
+    sheet: Any, columns: Sequence[Column], errors: list[RowError], *, sheet_label: str | None = None
 ) -> list[tuple[int, dict[str, object]]]:
-    """Rows under the header row (found among the first ten) as ``(row number, {column key: value})``.
+    """Rows under the header row as ``(row number, {column key: value})``; blank rows are skipped.
 
-    Headers are matched without regard to case, accents or order; blank rows are skipped.
+    The header row is the first of the first ten that names a required column; headers are matched
+    without regard to case, accents or order, and by their aliases. Problems with the header row are
+    added to ``errors`` (with ``sheet_label`` when the workbook has several sheets) and give no rows.
     """
-    by_header = {normalize(c.header): c for c in columns}
+    by_name = {name: column for column in columns for name in column.names()}
+    required = [c for c in columns if c.required]
+    required_names = {name for column in required for name in column.names()}
+    listed = ", ".join(f"«{c.header}»" for c in required)
     rows = sheet.iter_rows(values_only=True)
     header_at, found = None, {}
     for number, values in enumerate(rows, start=1):
-        found = {by_header[normalize(v)].key: i for i, v in enumerate(values or ()) if normalize(v) in by_header}
-        if found:
+        if any(normalize(value) in required_names for value in values or ()):
             header_at = number
+            found = _header_positions(values, by_name, errors, row=number, sheet=sheet_label)
             break
-        if number >= 10:
+        if number >= HEADER_SEARCH_ROWS:
             break
-    required = [c.header for c in columns if c.required]
     if header_at is None:
-        listed = ", ".join(f"«{h}»" for h in required)
-        message = f"Không tìm thấy dòng tiêu đề: trong 10 dòng đầu phải có các cột {listed}."
+        message = (
+            f"Không tìm thấy dòng tiêu đề: trong {HEADER_SEARCH_ROWS} dòng đầu phải có một dòng với các cột {listed}."
+        )
         errors.append(RowError(None, None, message, sheet_label))
         return []
-    missing = [c.header for c in columns if c.required and c.key not in found]
+    missing = [c.header for c in required if c.key not in found]
     for header in missing:
-        errors.append(RowError(header_at, header, f"Thiếu cột bắt buộc «{header}».", sheet_label))
+        message = f"Thiếu cột bắt buộc «{header}»; dòng tiêu đề phải có {listed}."
+        errors.append(RowError(header_at, header, message, sheet_label))
     if missing:
         return []
     result = []
@@ -165,8 +218,13 @@ def write_header(sheet: Any, columns: Sequence[Column]) -> None:
     sheet.freeze_panes = "A2"
 
 
-def write_help(sheet: Any, sections: Iterable[tuple[str, Sequence[Column]]], notes: Iterable[tuple[str, str]]) -> None:
-    """A «how to fill this in» sheet: one line per column of each data sheet, then general notes."""
+def write_help(
+    sheet: Any, sections: Iterable[tuple[str, Sequence[Column]]], notes: Iterable[tuple[str, str]] = ()
+) -> None:
+    """A «how to fill this in» sheet: one line per column of each data sheet, then general notes.
+
+    Every import is all or nothing, so that note comes first whatever the workbook.
+    """
     sheet.append(["Trang", "Cột", "Bắt buộc", "Cách ghi"])
     for cell in sheet[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
@@ -174,7 +232,7 @@ def write_help(sheet: Any, sections: Iterable[tuple[str, Sequence[Column]]], not
         for column in columns:
             sheet.append([sheet_name, column.header, "Có" if column.required else "", column.help])
     sheet.append([])
-    for title, text in notes:
+    for title, text in (ALL_OR_NOTHING, *notes):
         sheet.append([title, "", "", text])
     for letter, width in zip("ABCD", (14, 26, 10, 100), strict=True):
         sheet.column_dimensions[letter].width = width

@@ -144,3 +144,19 @@ def big_rows(domains: int = 7, criteria: int = 4, leaves: int = 4) -> list[NodeR
     rows.append(NodeRow(code=str(domains + 1), title="Điều tra xã hội học", max_points=D(20), is_survey=True))
     rows.append(NodeRow(code=f"{domains + 1}.1", title="SIPAS", max_points=D(20), method="manual", is_survey=True))
     return rows
+
+
+def fill_sheet(assessment, user) -> None:
+    """A sheet ready to submit, through the service: every self-scored leaf scored, notes where evidence is asked."""
+    from assessments.scoring import LeafInput
+    from assessments.services import ScoreEdit, score_save
+
+    for score in assessment.scores.select_related("node").filter(node__is_survey=False):
+        node = score.node
+        value = {
+            "manual": LeafInput(self_points=Decimal(0)),
+            "yes_no": LeafInput(answer_yes=False),
+            "ratio": LeafInput(numerator=Decimal(0), denominator=Decimal(1)),
+            "deduction": LeafInput(event_count=0),
+        }[node.method]
+        score_save(score=score, edit=ScoreEdit(value=value, note="Thuyết minh"), version=score.version, user=user)

@@ -318,7 +318,11 @@ def test_import_reports_every_error_with_sheet_row_and_column(users, agency):
         (b"", "Tệp rỗng: hãy chọn tệp Excel (.xlsx) theo mẫu."),
         (b"MZ\x90\x00 not a workbook", "Tệp không phải là bảng tính Excel (.xlsx) hợp lệ"),
         ("no-sheets", "Tệp không có trang «Cơ quan» hay «Người dùng»"),
-        ("missing-column", "Trang «Người dùng», dòng 1, cột «Vai trò»: Thiếu cột bắt buộc «Vai trò»."),
+        (
+            "missing-column",
+            "Trang «Người dùng», dòng 1, cột «Vai trò»: Thiếu cột bắt buộc «Vai trò»; "
+            "dòng tiêu đề phải có «Tên đăng nhập», «Họ và tên», «Vai trò».",
+        ),
         ("headers-only", "Tệp không có dòng dữ liệu nào dưới các dòng tiêu đề."),
     ],
 )

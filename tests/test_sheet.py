@@ -5,19 +5,24 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from assessments.models import Period, Score, ScoreChange
+from assessments.scoring import LeafInput
+from assessments.services import ScoreEdit, assessment_mark_ready, score_save
 from criteria.services import index_set_create
+from evidence.services import evidence_add_document, evidence_link, evidence_upload
 from parindex.names import full_name
 
 from .factories import assessment_of, big_rows, open_period
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+PDF = b"%PDF-1.7\n" + b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" * 8 + b"%%EOF\n"
 
 
 @pytest.fixture
@@ -48,17 +53,68 @@ def test_sheet_shows_every_leaf_in_order_with_inputs_for_the_method(client, user
     assert 'name="not_applicable"' in text  # 1.2 allows it
 
 
-def test_sheet_query_count_is_constant_for_a_department_sized_set(client, users, agency, django_assert_num_queries):
-    big = index_set_create(name="Bộ lớn", agency_kind="department", year_from=2026, rows=big_rows())
-    assessment = assessment_of(open_period(agency, index_set=big), agency)
-    assert assessment.scores.count() == 113  # 112 self-scored leaves + 1 survey leaf
+def fill_with_evidence(assessment, user) -> None:
+    """A sheet as it looks near the deadline, written through the services: every self-scored leaf saved with
+    a note (some «không áp dụng»), a document reference on every other leaf, an uploaded file on every fourth,
+    one decision serving every third leaf, and the officer's "ready" mark."""
+    values = {
+        "manual": LeafInput(self_points=D("0.5")),
+        "yes_no": LeafInput(answer_yes=True),
+        "ratio": LeafInput(numerator=D(60), denominator=D(100)),
+        "deduction": LeafInput(event_count=1),
+    }
+    leaves = list(assessment.scores.select_related("node").filter(node__is_survey=False).order_by("node__position"))
+    shared = None
+    for i, s in enumerate(leaves):
+        code = s.node.code
+        if s.node.allow_not_applicable and i % 3 == 1:
+            edit = ScoreEdit(LeafInput(), not_applicable=True, not_applicable_reason=f"Không phát sinh ({code})")
+        else:
+            edit = ScoreEdit(values[s.node.method], note=f"Thuyết minh tiêu chí {code}")
+        score_save(score=s, edit=edit, version=s.version, user=user)
+        if i % 2 == 0:
+            evidence_add_document(
+                assessment=assessment, score=s, user=user, doc_number=f"{i + 1}/BC-UBND", doc_summary=f"Báo cáo {code}"
+            )
+        if i % 4 == 0:
+            evidence_upload(assessment=assessment, score=s, upload=SimpleUploadedFile(f"tl-{code}.pdf", PDF), user=user)
+        if i % 3 == 0:
+            if shared is None:
+                shared = evidence_add_document(
+                    assessment=assessment, score=s, user=user, doc_number="01/QĐ-UBND", doc_summary="Quy chế làm việc"
+                )
+            else:
+                evidence_link(evidence=shared, score=s)
+    assessment_mark_ready(assessment=assessment, user=user)
+
+
+@pytest.mark.parametrize("size", ["compact", "department"])
+def test_sheet_query_count_with_scores_notes_and_evidence_is_the_same_small_or_large(
+    client, users, agency, django_assert_num_queries, size
+):
+    """Measured on filled sheets: empty ones would hide a query per saved score's editor or per evidence."""
+    if size == "compact":
+        index_set, leaves = None, 6  # 5 self-scored leaves + 1 survey leaf
+    else:
+        index_set = index_set_create(name="Bộ lớn", agency_kind="department", year_from=2026, rows=big_rows())
+        leaves = 113  # 112 self-scored leaves + 1 survey leaf
+    assessment = assessment_of(open_period(agency, index_set=index_set), agency)
+    fill_with_evidence(assessment, users["officer"])
+    scores = assessment.scores.filter(node__is_survey=False)
+    assert scores.filter(updated_by=users["officer"]).count() == leaves - 1
+    assert scores.filter(evidence_links__isnull=False).distinct().count() >= (leaves - 1) // 2
     client.force_login(users["officer"])
     # 1 session, 2 user, 3 the user's roles, 4 the assessment with period, agency and set,
-    # 5 scores with their nodes and last editors, 6 tiers of those nodes, 7 evidence links with evidence,
+    # 5 evidence links with their evidence, 6 scores with their nodes and last editors, 7 tiers of those nodes,
     # 8 the tree's non-leaf nodes
     with django_assert_num_queries(8):
         response = client.get(reverse("assessments:sheet", args=[assessment.pk]))
-    assert response.text.count("data-leaf=") == 113
+    text = response.text
+    assert text.count("data-leaf=") == leaves
+    # what was saved is on the page: notes, who saved, documents, files and the shared decision
+    assert "Thuyết minh tiêu chí 1.1" in text and f"· {full_name(users['officer'])}" in text
+    assert "1/BC-UBND" in text and "tl-1.1" in text and "01/QĐ-UBND" in text
+    assert "Chuyên viên đã báo sẵn sàng" in text
 
 
 def test_save_manual_returns_row_and_totals(client, users, assessment):
@@ -76,10 +132,10 @@ def test_leaf_save_query_count(client, users, assessment, django_assert_num_quer
     client.force_login(users["officer"])
     s = score(assessment, "1.1")
     url = reverse("assessments:leaf_save", args=[assessment.pk, s.pk])
-    # 1 session, 2 user, 3 roles, 4 assessment, 5-7 the leaf (score+node, tiers, evidence), 8 savepoint,
-    # 9 conditional update, 10 history insert, 11 release, 12-14 the leaf again for the row,
-    # 15 domain titles, 16 one row per leaf for the totals
-    with django_assert_num_queries(16):
+    # 1 session, 2 user, 3 roles, 4 assessment, 5-7 the leaf (evidence, score+node, tiers), 8 savepoint,
+    # 9 the assessment again, locked (still an editable draft?), 10 conditional update, 11 history insert,
+    # 12 release, 13-15 the leaf again for the row, 16 domain titles, 17 one row per leaf for the totals
+    with django_assert_num_queries(17):
         client.post(url, {"version": "1", "self_points": "1"})
 
 
