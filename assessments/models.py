@@ -145,7 +145,12 @@ class Assessment(models.Model):
     )
     ready_at = models.DateTimeField(_("sẵn sàng trình lúc"), null=True, blank=True)
     ready_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người báo sẵn sàng"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     deadline_extended_to = models.DateTimeField(
@@ -296,11 +301,17 @@ class Transition(AppendOnlyModel):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="transitions")
     action = models.CharField(_("thao tác"), max_length=20, choices=TransitionAction.choices)
-    from_state = models.CharField(max_length=20, choices=AssessmentState.choices)
-    to_state = models.CharField(max_length=20, choices=AssessmentState.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField()
-    note = models.TextField(blank=True)
+    from_state = models.CharField(_("từ trạng thái"), max_length=20, choices=AssessmentState.choices)
+    to_state = models.CharField(_("sang trạng thái"), max_length=20, choices=AssessmentState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người thực hiện"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("lúc"))
+    note = models.TextField(_("ghi chú"), blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
