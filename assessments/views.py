@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from organisations.roles import require_admin, roles_of
+from organisations.roles import acting_user, require_admin, roles_of
 from parindex.forms import add_service_errors
 from parindex.xlsx import xlsx_response
 
@@ -36,18 +35,6 @@ from .services import (
     submission_problems,
 )
 from .workflow import WorkflowError, is_locked
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in user a write is recorded against.
-
-    LoginRequiredMiddleware keeps anonymous visitors out of these views; the check makes that visible to
-    the type checker too, and refuses rather than records an anonymous change if the middleware is ever
-    left out.
-    """
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    return request.user
 
 
 def _leaf_or_404(assessment: Assessment, score_pk: int) -> SheetLeaf:
@@ -109,7 +96,7 @@ def leaf_save(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     typed = {key: request.POST.get(key, "") for key in leaf.display_values()}
     try:
         edit, version = score_edit_from_post(leaf.node, request.POST)
-        score_save(score=leaf.score, edit=edit, version=version, user=_actor(request))
+        score_save(score=leaf.score, edit=edit, version=version, user=acting_user(request))
     except ScoreInputError as exc:
         # The row comes back with what the user typed, so nothing is lost while they correct it.
         return _row(request, assessment, leaf, error=exc.message, error_field=exc.field, values=typed)
@@ -142,7 +129,7 @@ def mark_ready(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, Action.MARK_READY)
     ready = request.POST.get("ready") != "0"
     try:
-        assessment_mark_ready(assessment=assessment, user=_actor(request), ready=ready)
+        assessment_mark_ready(assessment=assessment, user=acting_user(request), ready=ready)
     except WorkflowError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("assessments:sheet", pk=pk)
@@ -157,7 +144,7 @@ def submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         assessment = get_assessment_for_user(request.user, pk, Action.SUBMIT)
         try:
-            assessment_submit(assessment=assessment, user=_actor(request))
+            assessment_submit(assessment=assessment, user=acting_user(request))
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -187,7 +174,7 @@ def submit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def recall_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, Action.RECALL)
     try:
-        assessment_recall(assessment=assessment, user=_actor(request), note=request.POST.get("note", ""))
+        assessment_recall(assessment=assessment, user=acting_user(request), note=request.POST.get("note", ""))
     except WorkflowError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("assessments:sheet", pk=pk)
@@ -202,7 +189,9 @@ def extend_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         until = form.cleaned_data["until"]
         try:
-            assessment_extend(assessment=assessment, user=_actor(request), until=until, note=form.cleaned_data["note"])
+            assessment_extend(
+                assessment=assessment, user=acting_user(request), until=until, note=form.cleaned_data["note"]
+            )
         except ValidationError as exc:
             form.add_error("until", exc)
         else:

@@ -4,7 +4,6 @@ assessments.permissions, writes in evidence.services."""
 import json
 import logging
 
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,17 +12,12 @@ from django.views.decorators.http import require_POST
 
 from assessments.models import Assessment, Evidence, EvidenceKind, Score
 from assessments.permissions import Action, can, get_assessment_for_user
+from organisations.roles import acting_user
 
 from .forms import DocumentForm, UploadForm
 from .services import evidence_add_document, evidence_link, evidence_unlink, evidence_upload
 
 logger = logging.getLogger(__name__)
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    """For type checking only: LoginRequiredMiddleware lets no anonymous request reach these views."""
-
-    user: User
 
 
 def _panel(
@@ -64,14 +58,14 @@ def panel(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
 
 
 @require_POST
-def upload(request: AuthenticatedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def upload(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     assessment, score = _editable_leaf(request, pk, score_pk)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _panel(request, assessment, score, upload_error=_("Hãy chọn một tệp để tải lên."))
     try:
         evidence = evidence_upload(
-            assessment=assessment, score=score, upload=form.cleaned_data["file"], user=request.user
+            assessment=assessment, score=score, upload=form.cleaned_data["file"], user=acting_user(request)
         )
     except ValidationError as exc:
         return _panel(request, assessment, score, upload_error=" ".join(exc.messages))
@@ -81,13 +75,13 @@ def upload(request: AuthenticatedHttpRequest, pk: int, score_pk: int) -> HttpRes
 
 
 @require_POST
-def document(request: AuthenticatedHttpRequest, pk: int, score_pk: int) -> HttpResponse:
+def document(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     assessment, score = _editable_leaf(request, pk, score_pk)
     form = DocumentForm(request.POST)
     if not form.is_valid():
         return _panel(request, assessment, score, document_form=form)
     try:
-        evidence_add_document(assessment=assessment, score=score, user=request.user, **form.cleaned_data)
+        evidence_add_document(assessment=assessment, score=score, user=acting_user(request), **form.cleaned_data)
     except ValidationError as exc:
         form.add_error(None, exc)
         return _panel(request, assessment, score, document_form=form)
