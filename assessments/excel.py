@@ -1,11 +1,11 @@
 """The progress list as a workbook (Sở Nội vụ's monthly follow-up report)."""
 
-import io
 from collections.abc import Sequence
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+
+from parindex.xlsx import cell, new_workbook, set_widths, workbook_bytes, write_row
 
 from .models import Period
 from .selectors import ProgressRow
@@ -26,25 +26,27 @@ HEADERS = [
     ("Quá hạn", 9),
 ]
 _OVERDUE = PatternFill("solid", fgColor="F8D7DA")
+_FORMATS = {8: "0.00", 9: "0.00", 10: "0.00", 11: "dd/mm/yyyy hh:mm"}
 
 
 def progress_workbook(period: Period, rows: Sequence[ProgressRow]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Tiến độ"
-    sheet.append([f"TIẾN ĐỘ TỰ ĐÁNH GIÁ CHỈ SỐ CCHC – {period.name}"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([f"Số liệu lúc {timezone.localtime():%H:%M ngày %d/%m/%Y}"])
-    sheet.append([])
-    sheet.append([h for h, _ in HEADERS])
-    for index, (_header, width) in enumerate(HEADERS, start=1):
-        cell = sheet.cell(row=4, column=index)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        sheet.column_dimensions[cell.column_letter].width = width
+    workbook = new_workbook()
+    sheet = workbook.create_sheet("Tiến độ")
+    set_widths(sheet, (width for _header, width in HEADERS))
+    sheet.freeze_panes = "C5"
+    write_row(sheet, [cell(sheet, f"TIẾN ĐỘ TỰ ĐÁNH GIÁ CHỈ SỐ CCHC – {period.name}", font=Font(bold=True, size=13))])
+    write_row(sheet, [f"Số liệu lúc {timezone.localtime():%H:%M ngày %d/%m/%Y}"])
+    write_row(sheet, [])
+    write_row(
+        sheet,
+        [h for h, _ in HEADERS],
+        font=Font(bold=True),
+        alignment=Alignment(wrap_text=True, vertical="center"),
+    )
     for number, row in enumerate(rows, start=1):
         deadline = timezone.localtime(row.deadline).replace(tzinfo=None) if row.deadline else None
-        sheet.append(
+        write_row(
+            sheet,
             [
                 number,
                 row.assessment.agency.name,
@@ -59,16 +61,8 @@ def progress_workbook(period: Period, rows: Sequence[ProgressRow]) -> bytes:
                 deadline,
                 row.days_left,
                 "Có" if row.overdue else "",
-            ]
+            ],
+            fill=_OVERDUE if row.overdue else None,
+            number_formats=_FORMATS,
         )
-        current = sheet.max_row
-        sheet.cell(row=current, column=11).number_format = "dd/mm/yyyy hh:mm"
-        for col in (8, 9, 10):
-            sheet.cell(row=current, column=col).number_format = "0.00"
-        if row.overdue:
-            for cell in sheet[current]:
-                cell.fill = _OVERDUE
-    sheet.freeze_panes = "C5"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from criteria.models import IndexSet, Node
@@ -184,6 +186,18 @@ def effective_deadline(
     return max(common, extended_to)
 
 
+# Longest texts typed on a leaf (characters); the database holds the limit, the save refuses beyond it.
+NOTE_MAX_LENGTH = 10_000
+REASON_MAX_LENGTH = 2_000
+SCORE_TEXT_LIMITS = {
+    "note": NOTE_MAX_LENGTH,
+    "not_applicable_reason": REASON_MAX_LENGTH,
+    "appraisal_note_1": NOTE_MAX_LENGTH,
+    "explanation": NOTE_MAX_LENGTH,
+    "appraisal_note_2": NOTE_MAX_LENGTH,
+}
+
+
 def _points_in_range(field: str) -> Q:
     return Q(**{f"{field}__isnull": True}) | (Q(**{f"{field}__gte": 0}) & Q(**{f"{field}__lte": F("max_points")}))
 
@@ -204,19 +218,19 @@ class Score(models.Model):
     numerator = models.DecimalField(_("tử số"), max_digits=14, decimal_places=2, null=True, blank=True)
     denominator = models.DecimalField(_("mẫu số"), max_digits=14, decimal_places=2, null=True, blank=True)
     event_count = models.PositiveIntegerField(_("số lần bị trừ"), null=True, blank=True)
-    note = models.TextField(_("thuyết minh"), blank=True)
+    note = models.TextField(_("thuyết minh"), blank=True, max_length=NOTE_MAX_LENGTH)
     not_applicable = models.BooleanField(_("không áp dụng"), default=False)
-    not_applicable_reason = models.TextField(_("lý do không áp dụng"), blank=True)
+    not_applicable_reason = models.TextField(_("lý do không áp dụng"), blank=True, max_length=REASON_MAX_LENGTH)
     # Appraisal (later issue): both rounds kept; the final score is the last round given.
     appraised_points_1 = models.DecimalField(
         _("điểm thẩm định vòng 1"), max_digits=7, decimal_places=2, null=True, blank=True
     )
-    appraisal_note_1 = models.TextField(_("ý kiến thẩm định vòng 1"), blank=True)
-    explanation = models.TextField(_("giải trình"), blank=True)
+    appraisal_note_1 = models.TextField(_("ý kiến thẩm định vòng 1"), blank=True, max_length=NOTE_MAX_LENGTH)
+    explanation = models.TextField(_("giải trình"), blank=True, max_length=NOTE_MAX_LENGTH)
     appraised_points_2 = models.DecimalField(
         _("điểm thẩm định vòng 2"), max_digits=7, decimal_places=2, null=True, blank=True
     )
-    appraisal_note_2 = models.TextField(_("ý kiến thẩm định vòng 2"), blank=True)
+    appraisal_note_2 = models.TextField(_("ý kiến thẩm định vòng 2"), blank=True, max_length=NOTE_MAX_LENGTH)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(
@@ -246,6 +260,10 @@ class Score(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(not_applicable=False) | Q(self_points__isnull=True), name="score_na_has_no_points"
+            ),
+            *(
+                models.CheckConstraint(condition=LessThanOrEqual(Length(name), limit), name=f"score_{name}_length")
+                for name, limit in SCORE_TEXT_LIMITS.items()
             ),
         ]
 

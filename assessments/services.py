@@ -16,8 +16,10 @@ from django.utils.translation import ngettext
 from criteria.models import IndexSet, Node
 from criteria.services import index_set_freeze
 from organisations.models import Agency
+from parindex.numbers import number_text
 
 from .models import (
+    SCORE_TEXT_LIMITS,
     Assessment,
     Period,
     PeriodIndexSet,
@@ -230,6 +232,14 @@ def score_save(*, score: Score, edit: ScoreEdit, version: int, user: User) -> Sc
         }
         reason = ""
     fields |= {"note": edit.note.strip(), "not_applicable": edit.not_applicable, "not_applicable_reason": reason}
+    for name in ("note", "not_applicable_reason"):
+        text = str(fields[name])
+        if len(text) > SCORE_TEXT_LIMITS[name]:
+            raise ScoreInputError(
+                _("Nội dung dài %(n)s ký tự; tối đa %(max)s ký tự.")
+                % {"n": number_text(len(text)), "max": number_text(SCORE_TEXT_LIMITS[name])},
+                name,
+            )
     now = timezone.now()
     updated = Score.objects.filter(pk=score.pk, version=version).update(
         **fields, version=F("version") + 1, updated_at=now, updated_by=user

@@ -6,12 +6,10 @@ set's name, agency kind, years and legal basis, so an exported set imports back 
 """
 
 import datetime
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from organisations.models import AgencyKind
@@ -20,18 +18,25 @@ from parindex.xlsx import (
     BOLD,
     Column,
     ImportInvalid,
+    cell,
     find_sheet,
+    new_workbook,
     normalize,
     open_workbook,
     read_date,
     read_flag,
     read_table,
+    set_widths,
+    text_too_long,
+    unreadable_as_invalid,
+    workbook_bytes,
     write_header,
     write_help,
+    write_row,
 )
 from parindex.xlsx import cell_text as _text
 
-from .models import IndexSet, ScoringMethod
+from .models import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, IndexSet, Node, ScoringMethod
 from .services import index_set_create, rows_from_index_set
 from .tree import (
     COL_CODE,
@@ -54,6 +59,7 @@ SHEET_NODES = "Bộ chỉ số"
 SHEET_INFO = "Thông tin"
 SHEET_HELP = "Hướng dẫn"
 COL_NOT_APPLICABLE = "Được không áp dụng"
+MAX_NODES = 5_000  # nodes per imported set; real sets have one or two hundred
 
 
 COLUMNS = [
@@ -64,6 +70,7 @@ COLUMNS = [
         10,
         "Mã dạng số nối bằng dấu chấm: 1, 1.2, 1.2.3, 2.1.1.1 (tối đa 4 cấp).",
         aliases=("Mã số",),
+        max_length=Node._meta.get_field("code").max_length,
     ),
     Column(
         "title",
@@ -72,6 +79,7 @@ COLUMNS = [
         60,
         "Tên lĩnh vực, tiêu chí hoặc tiêu chí thành phần.",
         aliases=("Nội dung tiêu chí", "Tiêu chí"),
+        max_length=TITLE_MAX_LENGTH,
     ),
     Column(
         "max_points",
@@ -96,9 +104,23 @@ COLUMNS = [
         28,
         "Với «Tỷ lệ»: các bậc «từ-đến: điểm» phủ kín 0–100 %, ví dụ «0-50: 0; 50-80: 0,5; 80-100: 1».",
     ),
-    Column("guidance", "Hướng dẫn chấm", False, 40, "Cách chấm điểm tiêu chí."),
-    Column("evidence_required", "Tài liệu kiểm chứng", False, 40, "Tài liệu đơn vị phải đính kèm."),
-    Column("lead_agency", "Cơ quan theo dõi", False, 20, "Cơ quan chủ trì thẩm định tiêu chí (không bắt buộc)."),
+    Column("guidance", "Hướng dẫn chấm", False, 40, "Cách chấm điểm tiêu chí.", max_length=TEXT_MAX_LENGTH),
+    Column(
+        "evidence_required",
+        "Tài liệu kiểm chứng",
+        False,
+        40,
+        "Tài liệu đơn vị phải đính kèm.",
+        max_length=TEXT_MAX_LENGTH,
+    ),
+    Column(
+        "lead_agency",
+        "Cơ quan theo dõi",
+        False,
+        20,
+        "Cơ quan chủ trì thẩm định tiêu chí (không bắt buộc).",
+        max_length=Node._meta.get_field("lead_agency").max_length,
+    ),
     Column("allow_not_applicable", COL_NOT_APPLICABLE, False, 12, "Có / Không (mặc định Không)."),
     Column("is_survey", COL_SURVEY, False, 12, "Có nếu là điểm điều tra xã hội học (không tự chấm)."),
 ]
@@ -134,6 +156,7 @@ _INFO_FIELDS = [
     ("issuer", "Cơ quan ban hành"),
     ("is_sample", "Bộ mẫu"),
 ]
+_INFO_TEXT = {"name", "decision_number", "issuer"}
 _KINDS = {normalize(label): value for value, label in AgencyKind.choices} | {v: v for v in AgencyKind.values}
 
 
@@ -156,10 +179,13 @@ def parse_workbook(data: bytes) -> ParsedWorkbook:
     workbook = _open(data)
     result = ParsedWorkbook()
     try:
-        info_sheet = find_sheet(workbook, SHEET_INFO)
-        if info_sheet is not None:
-            result.info = _read_info(info_sheet, result.errors)
-        _read_nodes(_nodes_sheet(workbook), result)
+        with unreadable_as_invalid():
+            info_sheet = find_sheet(workbook, SHEET_INFO)
+            if info_sheet is not None:
+                result.info = _read_info(info_sheet, result.errors)
+            _read_nodes(_nodes_sheet(workbook), result)
+    except ImportInvalid as exc:
+        raise TreeInvalid(exc.errors) from None
     finally:
         workbook.close()
     return result
@@ -172,7 +198,7 @@ def _nodes_sheet(workbook: Any) -> Any:
 def _read_nodes(sheet: Any, result: ParsedWorkbook) -> None:
     # The shared reader finds the header row (case, accents, order, aliases) and reports its problems.
     errors_before = len(result.errors)
-    table = read_table(sheet, COLUMNS, result.errors)
+    table = read_table(sheet, COLUMNS, result.errors, max_rows=MAX_NODES)
     for number, cells in table:
         result.rows.append(_read_row(number, cells, result.errors))
     if not table and len(result.errors) == errors_before:
@@ -238,7 +264,8 @@ def _read_row(number: int, cells: dict[str, object], errors: list[RowError]) -> 
 def _read_info(sheet: Any, errors: list[RowError]) -> dict[str, Any]:
     labels = {normalize(label): key for key, label in _INFO_FIELDS}
     info: dict[str, Any] = {}
-    for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=2), start=1):
+    sheet.reset_dimensions()
+    for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=2, max_row=100), start=1):
         if not values or len(values) < 2:
             continue
         key = labels.get(normalize(values[0]))
@@ -246,6 +273,11 @@ def _read_info(sheet: Any, errors: list[RowError]) -> dict[str, Any]:
         if key is None or _text(raw) == "":
             continue
         where = f"{SHEET_INFO}» dòng {number}, «{_text(values[0])}"
+        limit = IndexSet._meta.get_field(key).max_length if key in _INFO_TEXT else None
+        too_long = text_too_long(raw, limit) if limit is not None else None
+        if too_long is not None:
+            errors.append(RowError(None, where, too_long))
+            continue
         if key == "agency_kind":
             kind = _KINDS.get(normalize(raw))
             if kind is None:
@@ -309,33 +341,39 @@ def _value(row: NodeRow, key: str) -> object:
 
 
 def build_workbook(index_set: IndexSet | None) -> bytes:
-    """The set as a workbook; with ``None``, the blank template (headers, instructions, metadata labels)."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET_NODES
-    write_header(sheet, COLUMNS)
-    sheet.freeze_panes = "C2"
+    """The set as a workbook; with ``None``, the blank template (headers, instructions, metadata labels).
+
+    Write-only: each node's row goes straight to the file, so time grows with the number of nodes.
+    """
+    workbook = new_workbook()
+    sheet = workbook.create_sheet(SHEET_NODES)
+    write_header(sheet, COLUMNS, freeze="C2")
     rows = rows_from_index_set(index_set) if index_set is not None else []
     parents = {r.parent_code for r in rows}
+    number_columns = {"max_points", "step", "deduction_per_event"}
+    top = Alignment(wrap_text=True, vertical="top")
+    indented = {depth: Alignment(wrap_text=True, vertical="top", indent=depth - 1) for depth in range(1, 6)}
     for row in rows:
-        sheet.append([_value(row, c.key) for c in COLUMNS])
-        for cell in sheet[sheet.max_row]:
-            cell.alignment = Alignment(
-                wrap_text=True, vertical="top", indent=(row.depth - 1) if cell.column == 2 else 0
-            )
-            if row.code in parents:
-                cell.font = BOLD
-    for number_col in (3, 5, 6):
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=number_col, max_col=number_col):
-            cell.number_format = "0.00"
+        font = BOLD if row.code in parents else None
+        write_row(
+            sheet,
+            [
+                cell(
+                    sheet,
+                    _value(row, c.key),
+                    font=font,
+                    alignment=indented.get(row.depth, top) if c.key == "title" else top,
+                    number_format="0.00" if c.key in number_columns else None,
+                )
+                for c in COLUMNS
+            ],
+        )
 
     info = workbook.create_sheet(SHEET_INFO)
+    set_widths(info, (22, 60))
     values = _info_values(index_set)
     for key, label in _INFO_FIELDS:
-        info.append([label, values.get(key, "")])
-        info.cell(row=info.max_row, column=1).font = BOLD
-    info.column_dimensions["A"].width = 22
-    info.column_dimensions["B"].width = 60
+        write_row(info, [cell(info, label, font=BOLD), values.get(key, "")])
 
     write_help(
         workbook.create_sheet(SHEET_HELP),
@@ -347,12 +385,10 @@ def build_workbook(index_set: IndexSet | None) -> bytes:
                 "được ưu tiên.",
             ),
             ("Loại cơ quan", "; ".join(str(label) for _, label in AgencyKind.choices)),
+            ("Giới hạn", f"Tối đa {MAX_NODES:,} mục mỗi bộ chỉ số.".replace(",", ".")),
         ],
     )
-
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _info_values(index_set: IndexSet | None) -> dict[str, object]:

@@ -4,9 +4,15 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import AgencyKind
+
+# Longest texts a node holds (characters). The Excel import refuses longer cells before saving anything.
+TITLE_MAX_LENGTH = 2_000
+TEXT_MAX_LENGTH = 10_000
 
 
 class ScoringMethod(models.TextChoices):
@@ -77,13 +83,13 @@ class Node(models.Model):
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name=_("mục cha")
     )
     code = models.CharField(_("mã"), max_length=20)
-    title = models.TextField(_("nội dung"))
+    title = models.TextField(_("nội dung"), max_length=TITLE_MAX_LENGTH)
     max_points = models.DecimalField(_("điểm tối đa"), max_digits=7, decimal_places=2)
     position = models.PositiveIntegerField(_("thứ tự"))
     depth = models.PositiveSmallIntegerField(_("cấp"))
     is_leaf = models.BooleanField(_("là tiêu chí chấm điểm"), default=True)
-    guidance = models.TextField(_("hướng dẫn chấm"), blank=True)
-    evidence_required = models.TextField(_("tài liệu kiểm chứng"), blank=True)
+    guidance = models.TextField(_("hướng dẫn chấm"), blank=True, max_length=TEXT_MAX_LENGTH)
+    evidence_required = models.TextField(_("tài liệu kiểm chứng"), blank=True, max_length=TEXT_MAX_LENGTH)
     lead_agency = models.CharField(_("cơ quan theo dõi"), max_length=255, blank=True)
     method = models.CharField(_("phương pháp chấm"), max_length=20, choices=ScoringMethod.choices, blank=True)
     step = models.DecimalField(_("bước điểm"), max_digits=5, decimal_places=2, null=True, blank=True)
@@ -110,6 +116,15 @@ class Node(models.Model):
             models.CheckConstraint(
                 condition=(Q(is_leaf=True) & ~Q(method="")) | (Q(is_leaf=False) & Q(method="")),
                 name="node_method_iff_leaf",
+            ),
+            # TextField's max_length is a form rule only: the database holds it too (imports bulk-insert).
+            *(
+                models.CheckConstraint(condition=LessThanOrEqual(Length(name), limit), name=f"node_{name}_length")
+                for name, limit in (
+                    ("title", TITLE_MAX_LENGTH),
+                    ("guidance", TEXT_MAX_LENGTH),
+                    ("evidence_required", TEXT_MAX_LENGTH),
+                )
             ),
         ]
         indexes = [models.Index(fields=["index_set", "is_leaf", "position"])]

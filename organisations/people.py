@@ -112,14 +112,17 @@ def user_save(
     email: str = "",
     is_active: bool = True,
     password: str | None = None,
+    password_hash: str | None = None,
     roles: UserRolesInput,
     acting_user: User | None = None,
 ) -> User:
     """Create (``user`` unsaved) or update an account and set its roles to exactly ``roles``.
 
-    ``password`` is set when given (a new account needs one). Every account keeps a role (see
-    ``check_has_role``). Administrators keep Django admin access through ``is_staff``; an administrator
-    cannot take away their own administrator role or account.
+    ``password`` is set when given (a new account needs one); ``password_hash`` instead is a password
+    already hashed with ``make_password`` (the Excel import hashes a password shared by several new
+    accounts once: they would reveal each other's password anyway, and the hash is still salted).
+    Every account keeps a role (see ``check_has_role``). Administrators keep Django admin access through
+    ``is_staff``; an administrator cannot take away their own administrator role or account.
     """
     unknown = roles.province - set(PROVINCE_ROLES)
     if unknown:
@@ -130,7 +133,7 @@ def user_save(
             raise ValidationError({"roles": _("Không thể tự bỏ vai trò quản trị của chính mình.")})
         if not is_active:
             raise ValidationError({"is_active": _("Không thể tự khóa tài khoản của chính mình.")})
-    if user.pk is None and not password:
+    if user.pk is None and not password and not password_hash:
         raise ValidationError({"password": _("Tài khoản mới cần mật khẩu ban đầu.")})
     user.username = username.strip()
     user.last_name, user.first_name = split_full_name(full_name)
@@ -139,6 +142,8 @@ def user_save(
     user.is_staff = user.is_superuser or Role.ADMIN in roles.province
     if password:
         user.set_password(password)
+    elif password_hash:
+        user.password = password_hash
     elif user.pk is None:
         user.set_unusable_password()
     user.full_clean()

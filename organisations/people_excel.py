@@ -4,18 +4,20 @@ All or nothing: every row of both sheets is read and checked first; any error sa
 every error with its sheet, row and column. Agencies are matched by name, users by login name, so an
 exported workbook edited and imported again updates what is there instead of duplicating it.
 A user's roles in the file are added to the roles they already hold; removing a role is done on the
-user's page, where the administrator sees what they take away. The rules of an account are those of
+user's page, where the administrator sees what they take away. Each row holds one role (with its agency
+for an agency role), so a user with several roles has several rows and the export imports back
+unchanged. The rules of an account are those of
 ``organisations.people`` (``user_save``); the check asks them first, so their errors are listed with the
 file's others, in the row and column they concern.
 """
 
 import datetime
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -23,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
-from openpyxl import Workbook
 
 from organisations.models import AgencyKind
 from parindex.names import full_name
@@ -33,49 +34,104 @@ from parindex.xlsx import (
     RowError,
     cell_text,
     find_sheet,
+    new_workbook,
     normalize,
     open_workbook,
     read_date,
     read_flag,
     read_table,
+    unreadable_as_invalid,
+    workbook_bytes,
     write_header,
     write_help,
+    write_row,
 )
 
 from .models import AGENCY_ROLES, Agency, Role, RoleAssignment
-from .people import UserRolesInput, agency_save, check_has_role, role_labels, user_roles_input, user_save
+from .people import UserRolesInput, agency_save, check_has_role, user_roles_input, user_save
 
 SHEET_AGENCIES = "Cơ quan"
 SHEET_USERS = "Người dùng"
 SHEET_HELP = "Hướng dẫn"
 
+# One import stays within one request. Rows: a province has a few hundred agencies and accounts.
+# Passwords: each distinct initial password is hashed once with the configured hasher (PBKDF2 with
+# 1,5 million rounds: about 0,5-1 s each), so the number of distinct ones is what costs time.
+MAX_AGENCY_ROWS = 2_000
+MAX_USER_ROWS = 2_000
+MAX_PASSWORDS = 10
+
+
+def _field_length(model: Any, name: str) -> int:
+    return int(model._meta.get_field(name).max_length)
+
+
 AGENCY_COLUMNS = [
-    Column("name", "Tên cơ quan, đơn vị", True, 44, "Tên đầy đủ, không trùng; dùng để nhận ra đơn vị khi nhập lại."),
-    Column("short_name", "Tên viết tắt", False, 14, "Ví dụ SNV, STP."),
+    Column(
+        "name",
+        "Tên cơ quan, đơn vị",
+        True,
+        44,
+        "Tên đầy đủ, không trùng; dùng để nhận ra đơn vị khi nhập lại.",
+        max_length=_field_length(Agency, "name"),
+    ),
+    Column("short_name", "Tên viết tắt", False, 14, "Ví dụ SNV, STP.", max_length=_field_length(Agency, "short_name")),
     Column("kind", "Loại", True, 30, "Một trong: " + "; ".join(str(label) for _, label in AgencyKind.choices)),
     Column("is_active", "Đang hoạt động", False, 12, "Có / Không (mặc định Có). Đơn vị đã hợp nhất luôn là Không."),
-    Column("merged_into", "Hợp nhất vào", False, 36, "Tên đơn vị mà đơn vị này đã hợp nhất vào (nếu có)."),
-    Column("merged_on", "Ngày hợp nhất", False, 14, "dd/mm/yyyy."),
-    Column("note", "Ghi chú", False, 40, ""),
+    Column(
+        "merged_into",
+        "Hợp nhất vào",
+        False,
+        36,
+        "Tên đơn vị mà đơn vị này đã hợp nhất vào (nếu có).",
+        max_length=_field_length(Agency, "name"),
+    ),
+    Column("merged_on", "Ngày hợp nhất", False, 14, "dd/mm/yyyy.", max_length=40),
+    Column("note", "Ghi chú", False, 40, "", max_length=_field_length(Agency, "note")),
 ]
 USER_COLUMNS = [
-    Column("username", "Tên đăng nhập", True, 22, "Chữ không dấu, số và . @ + - _; không trùng."),
-    Column("full_name", "Họ và tên", True, 28, "Ví dụ Nguyễn Thị Lan."),
-    Column("email", "Email", False, 28, ""),
+    Column(
+        "username",
+        "Tên đăng nhập",
+        True,
+        22,
+        "Chữ không dấu, số và . @ + - _. Người có nhiều vai trò có nhiều dòng cùng tên đăng nhập.",
+        max_length=_field_length(User, "username"),
+    ),
+    Column(
+        "full_name",
+        "Họ và tên",
+        True,
+        28,
+        "Ví dụ Nguyễn Thị Lan. Ở các dòng sau của cùng người dùng: để trống hoặc ghi giống dòng đầu.",
+        max_length=_field_length(User, "first_name") + _field_length(User, "last_name"),
+    ),
+    Column("email", "Email", False, 28, "", max_length=_field_length(User, "email")),
     Column(
         "roles",
         "Vai trò",
         True,
         30,
-        "Một hoặc nhiều, cách nhau bằng dấu chấm phẩy: " + "; ".join(str(label) for _, label in Role.choices),
+        "Một vai trò mỗi dòng (nhiều vai trò ở cùng một đơn vị có thể cách nhau bằng dấu chấm phẩy): "
+        + "; ".join(str(label) for _, label in Role.choices),
+        max_length=500,
     ),
-    Column("agency", "Đơn vị", False, 36, "Bắt buộc với Chuyên viên đơn vị và Lãnh đạo đơn vị: tên hoặc tên viết tắt."),
+    Column(
+        "agency",
+        "Đơn vị",
+        False,
+        36,
+        "Bắt buộc với Chuyên viên đơn vị và Lãnh đạo đơn vị: đơn vị của vai trò ở dòng này (tên hoặc tên viết tắt).",
+        max_length=_field_length(Agency, "name"),
+    ),
     Column(
         "password",
         "Mật khẩu ban đầu",
         False,
         18,
-        "Bắt buộc với tài khoản mới; để trống với tài khoản đã có thì giữ mật khẩu cũ.",
+        "Bắt buộc với tài khoản mới; để trống với tài khoản đã có thì giữ mật khẩu cũ. "
+        f"Mỗi lần nhập tối đa {MAX_PASSWORDS} mật khẩu khác nhau (dùng chung một mật khẩu ban đầu được).",
+        max_length=128,
     ),
 ]
 
@@ -103,14 +159,28 @@ class AgencyRow:
 
 
 @dataclass
+class Grant:
+    """The roles one row gives, with the agency they apply to (blank for province-wide roles)."""
+
+    row: int
+    roles: set[str]
+    agency: str
+
+
+@dataclass
 class UserRow:
+    """One account: its first row, and the roles of each of its rows."""
+
     row: int
     username: str
     full_name: str
     email: str
-    roles: set[str]
-    agency: str
     password: str
+    grants: list[Grant] = field(default_factory=list)
+
+    @property
+    def roles(self) -> set[str]:
+        return {role for grant in self.grants for role in grant.roles}
 
 
 @dataclass
@@ -125,7 +195,9 @@ class ImportResult:
 def _agency_rows(sheet: Any, errors: list[RowError]) -> list[AgencyRow]:
     result = []
     seen: dict[str, int] = {}
-    for number, cells in read_table(sheet, AGENCY_COLUMNS, errors, sheet_label=SHEET_AGENCIES):
+    for number, cells in read_table(
+        sheet, AGENCY_COLUMNS, errors, max_rows=MAX_AGENCY_ROWS, sheet_label=SHEET_AGENCIES
+    ):
 
         def error(column: str, message: str, number: int = number) -> None:
             errors.append(RowError(number, column, message, SHEET_AGENCIES))
@@ -165,68 +237,75 @@ def _agency_rows(sheet: Any, errors: list[RowError]) -> list[AgencyRow]:
 
 
 def _user_rows(sheet: Any, errors: list[RowError]) -> list[UserRow]:
-    result = []
-    seen: dict[str, int] = {}
-    for number, cells in read_table(sheet, USER_COLUMNS, errors, sheet_label=SHEET_USERS):
+    """One UserRow per login; a login's later rows add their roles and may repeat or omit its details."""
+    by_login: dict[str, UserRow] = {}
+    for number, cells in read_table(sheet, USER_COLUMNS, errors, max_rows=MAX_USER_ROWS, sheet_label=SHEET_USERS):
 
         def error(column: str, message: str, number: int = number) -> None:
             errors.append(RowError(number, column, message, SHEET_USERS))
 
         username = cell_text(cells.get("username"))
+        full_name = " ".join(cell_text(cells.get("full_name")).split())
+        email = cell_text(cells.get("email"))
+        password = cell_text(cells.get("password"))
+        grant = Grant(number, _read_roles(cells.get("roles"), error), " ".join(cell_text(cells.get("agency")).split()))
         if not username:
             error("Tên đăng nhập", "Tên đăng nhập không được để trống.")
-        elif username.lower() in seen:
-            error("Tên đăng nhập", f"«{username}» trùng với dòng {seen[username.lower()]}.")
-        else:
-            seen[username.lower()] = number
-            try:
-                _USERNAME(username)
-            except ValidationError:
-                error("Tên đăng nhập", f"«{username}» chỉ được gồm chữ, số và các ký tự . @ + - _ (không dấu cách).")
-        full_name = " ".join(cell_text(cells.get("full_name")).split())
+            continue
+        first = by_login.get(username.lower())
+        if first is not None:
+            # A further role of the same account: its details, where given, must be those of the first row.
+            for column, value, expected in (
+                ("Họ và tên", full_name, first.full_name),
+                ("Email", email, first.email),
+                ("Mật khẩu ban đầu", password, first.password),
+            ):
+                if value and expected and value != expected:
+                    error(column, f"Khác với dòng {first.row} của cùng tên đăng nhập «{first.username}».")
+            first.password = first.password or password
+            first.grants.append(grant)
+            continue
+        try:
+            _USERNAME(username)
+        except ValidationError:
+            error("Tên đăng nhập", f"«{username}» chỉ được gồm chữ, số và các ký tự . @ + - _ (không dấu cách).")
         if not full_name:
             error("Họ và tên", "Họ và tên không được để trống.")
-        email = cell_text(cells.get("email"))
         if email:
             try:
                 validate_email(email)
             except ValidationError:
                 error("Email", f"«{email}» không phải là địa chỉ email.")
-        roles = set()
-        for part in cell_text(cells.get("roles")).replace(",", ";").split(";"):
-            if not part.strip():
-                continue
-            role = _ROLES.get(normalize(part))
-            if role is None:
-                allowed = "; ".join(str(label) for _, label in Role.choices)
-                error("Vai trò", f"«{part.strip()}» không có; ghi một hoặc nhiều trong: {allowed}.")
-            else:
-                roles.add(role)
-        result.append(
-            UserRow(
-                row=number,
-                username=username,
-                full_name=full_name,
-                email=email,
-                roles=roles,
-                agency=" ".join(cell_text(cells.get("agency")).split()),
-                password=cell_text(cells.get("password")),
-            )
-        )
-    return result
+        by_login[username.lower()] = UserRow(number, username, full_name, email, password, [grant])
+    return list(by_login.values())
+
+
+def _read_roles(raw: object, error: Any) -> set[str]:
+    roles = set()
+    for part in cell_text(raw).replace(",", ";").split(";"):
+        if not part.strip():
+            continue
+        role = _ROLES.get(normalize(part))
+        if role is None:
+            allowed = "; ".join(str(label) for _, label in Role.choices)
+            error("Vai trò", f"«{part.strip()}» không có; ghi một hoặc nhiều trong: {allowed}.")
+        else:
+            roles.add(role)
+    return roles
 
 
 def _read(data: bytes) -> tuple[list[AgencyRow], list[UserRow], list[RowError]]:
     workbook = open_workbook(data)
     errors: list[RowError] = []
     try:
-        agencies_sheet = find_sheet(workbook, SHEET_AGENCIES)
-        users_sheet = find_sheet(workbook, SHEET_USERS)
-        if agencies_sheet is None and users_sheet is None:
-            message = f"Tệp không có trang «{SHEET_AGENCIES}» hay «{SHEET_USERS}»; hãy dùng tệp mẫu."
-            raise ImportInvalid([RowError(None, None, message)])
-        agencies = _agency_rows(agencies_sheet, errors) if agencies_sheet is not None else []
-        users = _user_rows(users_sheet, errors) if users_sheet is not None else []
+        with unreadable_as_invalid():
+            agencies_sheet = find_sheet(workbook, SHEET_AGENCIES)
+            users_sheet = find_sheet(workbook, SHEET_USERS)
+            if agencies_sheet is None and users_sheet is None:
+                message = f"Tệp không có trang «{SHEET_AGENCIES}» hay «{SHEET_USERS}»; hãy dùng tệp mẫu."
+                raise ImportInvalid([RowError(None, None, message)])
+            agencies = _agency_rows(agencies_sheet, errors) if agencies_sheet is not None else []
+            users = _user_rows(users_sheet, errors) if users_sheet is not None else []
     finally:
         workbook.close()
     if not agencies and not users and not errors:
@@ -299,7 +378,7 @@ def _held_roles(users: list[User]) -> dict[int, set[str]]:
     return held
 
 
-def _agency_problem(row: UserRow, lookup: Mapping[str, Agency]) -> str | None:
+def _agency_problem(row: Grant, lookup: Mapping[str, Agency]) -> str | None:
     """What is wrong with the row's «Đơn vị» for its roles, if anything."""
     needs_agency = bool(row.roles & set(AGENCY_ROLES))
     if needs_agency and not row.agency:
@@ -316,13 +395,22 @@ def _check_users(
 ) -> None:
     held = _held_roles(list(existing_users.values()))
     user_model = get_user_model()
+    unreadable_roles = {e.row for e in errors if e.sheet == SHEET_USERS and e.column == "Vai trò"}
+    passwords = {row.password for row in rows if row.password}
+    if len(passwords) > MAX_PASSWORDS:
+        message = (
+            f"Tệp đặt {len(passwords)} mật khẩu ban đầu khác nhau; mỗi lần nhập tối đa {MAX_PASSWORDS} "
+            "(mỗi mật khẩu được mã hóa an toàn mất khoảng một giây). Dùng chung một mật khẩu ban đầu "
+            "hoặc chia thành nhiều tệp."
+        )
+        errors.append(RowError(None, "Mật khẩu ban đầu", message, SHEET_USERS))
     for row in rows:
-        problem = _agency_problem(row, lookup)
-        if problem is not None:
-            errors.append(RowError(row.row, "Đơn vị", problem, SHEET_USERS))
+        for grant in row.grants:
+            problem = _agency_problem(grant, lookup)
+            if problem is not None:
+                errors.append(RowError(grant.row, "Đơn vị", problem, SHEET_USERS))
         user = existing_users.get(row.username.lower())
-        roles_unreadable = any(e.row == row.row and e.sheet == SHEET_USERS and e.column == "Vai trò" for e in errors)
-        if not roles_unreadable:
+        if not unreadable_roles.intersection(grant.row for grant in row.grants):
             # user_save's rule, asked now so it is listed with the file's other errors. The file only adds
             # roles, so the user ends with those they hold and those of the row.
             try:
@@ -396,17 +484,20 @@ def _save_users(
 ) -> None:
     errors: list[RowError] = []
     user_model = get_user_model()
+    # Each distinct password is hashed once, with the configured hasher, however many accounts share it.
+    hashes = {password: make_password(password) for password in {row.password for row in rows if row.password}}
     for row in rows:
         user = existing_users.get(row.username.lower()) or user_model()
         created = user.pk is None
         roles = user_roles_input(user) if not created else UserRolesInput()
-        for role in row.roles:
-            if role == Role.OFFICER:
-                roles.officer_of.add(lookup[normalize(row.agency)].pk)
-            elif role == Role.HEAD:
-                roles.head_of.add(lookup[normalize(row.agency)].pk)
-            else:
-                roles.province.add(role)
+        for grant in row.grants:
+            for role in grant.roles:
+                if role == Role.OFFICER:
+                    roles.officer_of.add(lookup[normalize(grant.agency)].pk)
+                elif role == Role.HEAD:
+                    roles.head_of.add(lookup[normalize(grant.agency)].pk)
+                else:
+                    roles.province.add(role)
         try:
             user_save(
                 user=user,
@@ -414,7 +505,7 @@ def _save_users(
                 full_name=row.full_name,
                 email=row.email,
                 is_active=user.is_active if not created else True,
-                password=row.password or None,
+                password_hash=hashes.get(row.password),
                 roles=roles,
             )
         except ValidationError as exc:
@@ -428,16 +519,16 @@ def _save_users(
 
 def build_people_workbook(*, with_data: bool) -> bytes:
     """The import template; with ``with_data``, today's agencies and users (never passwords) filled in."""
-    workbook = Workbook()
-    agencies_sheet = workbook.active
-    agencies_sheet.title = SHEET_AGENCIES
+    workbook = new_workbook()
+    agencies_sheet = workbook.create_sheet(SHEET_AGENCIES)
     write_header(agencies_sheet, AGENCY_COLUMNS)
     users_sheet = workbook.create_sheet(SHEET_USERS)
     write_header(users_sheet, USER_COLUMNS)
     if with_data:
         labels = dict(AgencyKind.choices)
         for agency in Agency.objects.select_related("merged_into").order_by("kind", "name"):
-            agencies_sheet.append(
+            write_row(
+                agencies_sheet,
                 [
                     agency.name,
                     agency.short_name,
@@ -446,7 +537,7 @@ def build_people_workbook(*, with_data: bool) -> bytes:
                     agency.merged_into.name if agency.merged_into is not None else "",
                     agency.merged_on.strftime("%d/%m/%Y") if agency.merged_on else "",
                     agency.note,
-                ]
+                ],
             )
         _append_users(users_sheet)
     write_help(
@@ -454,44 +545,35 @@ def build_people_workbook(*, with_data: bool) -> bytes:
         [(SHEET_AGENCIES, AGENCY_COLUMNS), (SHEET_USERS, USER_COLUMNS)],
         [
             (
-                "Nhập toàn bộ hoặc không gì cả",
-                "Nếu tệp có lỗi, không dòng nào được lưu; mọi lỗi được liệt kê kèm số dòng.",
-            ),
-            (
                 "Nhập lại",
                 "Đơn vị nhận theo tên, người dùng theo tên đăng nhập: dòng đã có được cập nhật, không tạo trùng.",
             ),
             ("Vai trò", "Vai trò trong tệp được thêm vào vai trò đang có; bỏ vai trò thì sửa trên trang người dùng."),
             (
-                "Nhiều đơn vị",
-                "Người dùng thuộc nhiều đơn vị: nhập một đơn vị ở đây, thêm đơn vị khác trên trang người dùng.",
+                "Nhiều vai trò",
+                "Mỗi dòng một vai trò, kèm đơn vị của vai trò đó: người là chuyên viên đơn vị này và lãnh đạo "
+                "đơn vị khác có hai dòng cùng tên đăng nhập.",
+            ),
+            (
+                "Giới hạn",
+                f"Mỗi lần nhập tối đa {MAX_AGENCY_ROWS:,} đơn vị, {MAX_USER_ROWS:,} dòng người dùng và "
+                f"{MAX_PASSWORDS} mật khẩu ban đầu khác nhau.".replace(",", "."),
             ),
         ],
     )
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _append_users(sheet: Any) -> None:
-    """One row per user; a user with agency roles in several agencies gets the first one (see the help sheet)."""
-    users = list(get_user_model().objects.order_by("username"))
-    labels = role_labels(users)
-    agency_of: dict[int, str] = {}
-    for user_id, agency_name in (
-        RoleAssignment.objects.filter(agency__isnull=False)
-        .order_by("agency__name")
-        .values_list("user_id", "agency__name")
-    ):
-        agency_of.setdefault(user_id, agency_name)
-    for user in users:
-        sheet.append(
-            [
-                user.username,
-                full_name(user),
-                user.email,
-                "; ".join(dict.fromkeys(label for label, _agency in labels[user.pk])),
-                agency_of.get(user.pk, ""),
-                "",
-            ]
-        )
+    """One row per role held, with the agency of that role, so that importing the rows back grants nothing.
+
+    A user without any role (made outside the app) still gets a row, with the role left blank.
+    """
+    roles: dict[int, list[tuple[str, str]]] = {}
+    assignments = RoleAssignment.objects.select_related("agency").order_by("user_id", "role", "agency__name")
+    for assignment in assignments:
+        agency = assignment.agency.name if assignment.agency is not None else ""
+        roles.setdefault(assignment.user_id, []).append((str(Role(assignment.role).label), agency))
+    for user in get_user_model().objects.order_by("username"):
+        for role, agency in roles.get(user.pk, [("", "")]):
+            write_row(sheet, [user.username, full_name(user), user.email, role, agency, ""])

@@ -46,6 +46,7 @@ def test_the_header_row_is_found_below_a_title_by_any_spelling_and_alias():
         sheet_of([["DANH MỤC"], [], ["GHI CHÚ", "mã số", "NOI DUNG"], ["x", "1", "Chỉ đạo"], [], [None, "2", "B"]]),
         COLUMNS,
         errors,
+        max_rows=10,
     )
     assert errors == []
     assert rows == [(4, {"note": "x", "code": "1", "title": "Chỉ đạo"}), (6, {"note": None, "code": "2", "title": "B"})]
@@ -53,13 +54,13 @@ def test_the_header_row_is_found_below_a_title_by_any_spelling_and_alias():
 
 def test_header_problems_are_reported_the_same_way_for_every_workbook():
     errors: list[RowError] = []
-    assert read_table(sheet_of([["Mã", "Mã số"], ["1", "2"]]), COLUMNS, errors, sheet_label="Trang A") == []
+    assert read_table(sheet_of([["Mã", "Mã số"], ["1", "2"]]), COLUMNS, errors, max_rows=10, sheet_label="Trang A") == []
     assert [str(e) for e in errors] == [
         "Trang «Trang A», dòng 1, cột «Mã»: Cột «Mã» xuất hiện hai lần.",
         "Trang «Trang A», dòng 1, cột «Nội dung»: Thiếu cột bắt buộc «Nội dung»; dòng tiêu đề phải có «Mã», «Nội dung».",
     ]
     errors = []
-    assert read_table(sheet_of([["Code", "Title"]]), COLUMNS, errors) == []
+    assert read_table(sheet_of([["Code", "Title"]]), COLUMNS, errors, max_rows=10) == []
     assert [str(e) for e in errors] == [
         "Không tìm thấy dòng tiêu đề: trong 10 dòng đầu phải có một dòng với các cột «Mã», «Nội dung»."
     ]

@@ -2,6 +2,7 @@ import datetime
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from criteria.excel import import_index_set
@@ -31,6 +32,9 @@ class Command(BaseCommand):
     def handle(self, *args: object, file: Path, **options: Any) -> None:
         if not file.is_file():
             raise CommandError(f"Không tìm thấy tệp {file}")
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if file.stat().st_size > limit:
+            raise CommandError(f"Tệp lớn hơn {limit // (1024 * 1024)} MB (IMPORT_MAX_UPLOAD_MB): không nhập.")
         try:
             index_set = import_index_set(
                 file.read_bytes(),
