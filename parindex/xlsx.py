@@ -104,7 +104,8 @@ NOT_XLSX = "Tệp không phải là bảng tính Excel (.xlsx) hợp lệ; hãy 
 
 
 def _mib(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
+    """2147483648 → «2.048,0 MB» (Vietnamese separators)."""
+    return f"{size / (1024 * 1024):,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".") + " MB"
 
 
 def _refuse(message: str) -> ImportInvalid:
@@ -233,7 +234,13 @@ def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, room: int) -> i
             f"Phần «{info.filename}» của tệp không phải XML hợp lệ ({expat.ErrorString(exc.code)}, dòng {exc.lineno}, "
             f"cột {exc.offset}): tệp bị hỏng, hãy mở bằng Excel và lưu lại dưới dạng .xlsx."
         ) from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
+    except zipfile.BadZipFile:
+        # zipfile stops at the declared size, so a part longer than declared ends in a bad checksum
+        raise _refuse(
+            f"Phần «{info.filename}» của tệp không khớp với kích thước hoặc mã kiểm tra (CRC) khai báo: "
+            "tệp hỏng hoặc đã bị sửa, không được nhập."
+        ) from None
+    except (zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, ValueError):
         # a bad CRC (a part longer or other than declared), an unknown compression, a password
         raise _refuse(f"Phần «{info.filename}» của tệp không đọc được: {NOT_XLSX}") from None
     return size
