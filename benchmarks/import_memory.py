@@ -31,6 +31,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import CommandError, call_command
     from django.db import connection
@@ -43,7 +44,7 @@ def main() -> None:
         from criteria.models import IndexSet, Node
         from organisations.models import Role, RoleAssignment
 
-        admin = django.contrib.auth.get_user_model().objects.create_user("quantri", password="x")
+        admin = get_user_model().objects.create_user("quantri")
         RoleAssignment.objects.create(user=admin, role=Role.ADMIN)
         data = args.file.read_bytes()
         client = Client()

@@ -73,7 +73,8 @@ def long_title(chars: int, *, varied: bool = False) -> bytes:
     """
     data = base_workbook(_MARKER)
     head, tail = part(data, SHEET).split(_MARKER.encode())
-    piece = bytes(random.Random(7).choices(b"abcdefghijklmnopqrstuvwxyz ", k=_MIB)) if varied else b"A" * _MIB
+    letters = b"abcdefghijklmnopqrstuvwxyz "
+    piece = bytes(random.Random(7).choices(letters, k=_MIB)) if varied else b"A" * _MIB  # noqa: S311 - test data
     content = [head, *_repeated(chars, piece), tail]
     return replace_parts(data, {SHEET: content}, zip64=chars > 2**31 - 2 * _MIB)
 

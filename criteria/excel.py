@@ -156,7 +156,12 @@ _INFO_FIELDS = [
     ("issuer", "Cơ quan ban hành"),
     ("is_sample", "Bộ mẫu"),
 ]
-_INFO_TEXT = {"name", "decision_number", "issuer"}
+# The set's text fields and their lengths: a longer cell is refused in its row.
+_INFO_TEXT = {
+    "name": IndexSet._meta.get_field("name").max_length,
+    "decision_number": IndexSet._meta.get_field("decision_number").max_length,
+    "issuer": IndexSet._meta.get_field("issuer").max_length,
+}
 _KINDS = {normalize(label): value for value, label in AgencyKind.choices} | {v: v for v in AgencyKind.values}
 
 
@@ -273,7 +278,7 @@ def _read_info(sheet: Any, errors: list[RowError]) -> dict[str, Any]:
         if key is None or _text(raw) == "":
             continue
         where = f"{SHEET_INFO}» dòng {number}, «{_text(values[0])}"
-        limit = IndexSet._meta.get_field(key).max_length if key in _INFO_TEXT else None
+        limit = _INFO_TEXT.get(key)
         too_long = text_too_long(raw, limit) if limit is not None else None
         if too_long is not None:
             errors.append(RowError(None, where, too_long))

@@ -59,7 +59,7 @@ SHEET_HELP = "Hướng dẫn"
 # 1,5 million rounds: about 0,5-1 s each), so the number of distinct ones is what costs time.
 MAX_AGENCY_ROWS = 2_000
 MAX_USER_ROWS = 2_000
-MAX_PASSWORDS = 10
+MAX_PASSWORDS = 5
 
 
 def _field_length(model: Any, name: str) -> int:

@@ -127,7 +127,7 @@ def _xml_checker(part: str) -> Any:
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     state = {"chars": 0, "cell_depth": 0, "depth": 0}
 
-    def no_dtd(*_args: object) -> None:
+    def no_dtd(*_args: object) -> int:
         raise _Refused(
             f"Phần «{part}» của tệp có khai báo DTD hoặc thực thể (entity); tệp Excel không có những thứ này."
         )
@@ -398,7 +398,7 @@ def read_table(
     if missing:
         return []
     by_key = {c.key: c for c in columns}
-    result = []
+    result: list[tuple[int, dict[str, object]]] = []
     # ``rows`` has stopped at the header: what is left are the data rows.
     for number, values in enumerate(rows, start=header_at + 1):
         if values is None or all(cell_text(v) == "" for v in values):

@@ -54,7 +54,9 @@ def test_the_header_row_is_found_below_a_title_by_any_spelling_and_alias():
 
 def test_header_problems_are_reported_the_same_way_for_every_workbook():
     errors: list[RowError] = []
-    assert read_table(sheet_of([["Mã", "Mã số"], ["1", "2"]]), COLUMNS, errors, max_rows=10, sheet_label="Trang A") == []
+    assert (
+        read_table(sheet_of([["Mã", "Mã số"], ["1", "2"]]), COLUMNS, errors, max_rows=10, sheet_label="Trang A") == []
+    )
     assert [str(e) for e in errors] == [
         "Trang «Trang A», dòng 1, cột «Mã»: Cột «Mã» xuất hiện hai lần.",
         "Trang «Trang A», dòng 1, cột «Nội dung»: Thiếu cột bắt buộc «Nội dung»; dòng tiêu đề phải có «Mã», «Nội dung».",
