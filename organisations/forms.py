@@ -164,3 +164,9 @@ class OwnPasswordChangeForm(PasswordChangeForm):
         required = _("Hãy nhập %(field)s.")
         for field in self.fields.values():
             field.error_messages["required"] = required % {"field": str(field.label).lower()}
+
+    def clean(self) -> dict[str, Any]:
+        # Django checks the rules on the confirmation field; the user reads them under the new password.
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return self.cleaned_data

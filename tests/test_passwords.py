@@ -84,6 +84,7 @@ def test_too_short_new_password_is_refused_in_vietnamese(client, users):
     client.force_login(officer)
     response = client.post(URL, {"old_password": PASSWORD, "new_password1": "Ab1!", "new_password2": "Ab1!"})
     assert response.status_code == 200
+    assert response.context["form"].errors["new_password1"] == ["Mật khẩu quá ngắn: cần ít nhất 8 ký tự."]
     assert "Mật khẩu quá ngắn: cần ít nhất 8 ký tự." in response.text
     assert "too short" not in response.text
     assert get_user_model().objects.get(pk=officer.pk).check_password(PASSWORD)
