@@ -3,7 +3,8 @@
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -139,3 +140,33 @@ class PeopleImportForm(forms.Form):
     file = ExcelFileField(
         help_text=_("Theo mẫu: trang «Cơ quan» và/hoặc trang «Người dùng». Tệp có lỗi sẽ không được lưu dòng nào."),
     )
+
+
+# ---- a user's own password ----------------------------------------------------------------------------------
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's form (old password checked, the rules in AUTH_PASSWORD_VALIDATORS) with our own wording: the
+    messages live in the project's catalog, so they are Vietnamese in Vietnamese and English in English."""
+
+    error_messages = {
+        "password_incorrect": _("Mật khẩu hiện tại không đúng; hãy nhập lại."),
+        "password_mismatch": _("Hai lần nhập mật khẩu mới không khớp nhau."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = _("Mật khẩu hiện tại")
+        self.fields["new_password1"].label = _("Mật khẩu mới")
+        self.fields["new_password1"].help_text = password_validation.password_validators_help_text_html()
+        self.fields["new_password2"].label = _("Nhập lại mật khẩu mới")
+        self.fields["new_password2"].help_text = _("Nhập lại đúng mật khẩu mới để kiểm tra.")
+        required = _("Hãy nhập %(field)s.")
+        for field in self.fields.values():
+            field.error_messages["required"] = required % {"field": str(field.label).lower()}
+
+    def clean(self) -> dict[str, Any]:
+        # Django checks the rules on the confirmation field; the user reads them under the new password.
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return self.cleaned_data

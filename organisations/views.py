@@ -1,19 +1,27 @@
 """Administrators' pages for agencies and user accounts: lists, forms and the Excel bulk import."""
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from organisations.models import AgencyKind
 from parindex.forms import add_service_errors
 from parindex.names import full_name
 from parindex.xlsx import ImportInvalid, xlsx_response
 
-from .forms import AgencyForm, PeopleImportForm, UserForm
+from .forms import AgencyForm, OwnPasswordChangeForm, PeopleImportForm, UserForm
+from .lockout import lockout_minutes, login_lockout, login_unlock
 from .models import Agency, Role
 from .people import agency_save, user_roles_input, user_save, users_with_roles
 from .people_excel import build_people_workbook, import_people
@@ -120,7 +128,46 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Đã lưu tài khoản «%(login)s».") % {"login": saved.username})
             return redirect("people:users")
-    return render(request, "people/user_form.html", {"form": form, "edited": user})
+    lockout = login_lockout(user.username) if user is not None else None
+    return render(request, "people/user_form.html", {"form": form, "edited": user, "lockout": lockout})
+
+
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    require_admin(request.user)
+    user = get_object_or_404(get_user_model(), pk=pk)
+    login_unlock(user=user, acting_user=acting_user(request))
+    messages.success(request, _("Đã mở khóa đăng nhập cho tài khoản «%(login)s».") % {"login": user.username})
+    return redirect("people:user_edit", pk=user.pk)
+
+
+# ---- signing in: the lockout page and changing one's own password ------------------------------------------
+
+
+def login_locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
+) -> HttpResponse:
+    """django-axes' AXES_LOCKOUT_CALLABLE: the login page again, saying for how long and whom to ask."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username})
+    message = _(
+        "Đăng nhập đang tạm khóa vì đã nhập sai mật khẩu %(limit)s lần (với tài khoản này hoặc từ máy này). "
+        "Hãy thử lại sau %(minutes)s phút, hoặc liên hệ quản trị viên Sở Nội vụ để được mở khóa ngay."
+    ) % {"limit": settings.AXES_FAILURE_LIMIT, "minutes": lockout_minutes()}
+    return render(request, "registration/login.html", {"form": form, "lockout_message": message}, status=429)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view (it keeps the session signed in) with our form, page and message."""
+
+    form_class = OwnPasswordChangeForm
+    template_name = "registration/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Đã đổi mật khẩu. Lần đăng nhập sau hãy dùng mật khẩu mới."))
+        return response
 
 
 def people_import(request: HttpRequest) -> HttpResponse:

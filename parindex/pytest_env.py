@@ -12,3 +12,4 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's page 
 os.environ.setdefault("STATIC_NO_MANIFEST", "true")
 # The live server for browser tests speaks plain HTTP.
 os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

@@ -44,12 +44,51 @@ DOCUMENT = {
 # ---- builders ------------------------------------------------------------------------------------------
 
 
-def docx_bytes() -> bytes:
+FILES = Path(__file__).resolve().parent / "files"  # made with LibreOffice 7.4 (soffice --convert-to)
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+EXCEL_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+
+
+def zip_bytes(entries: list[tuple[str, bytes | str]], *, stored_first: bool = False) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("word/document.xml", '<?xml version="1.0"?><w:document/>')
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, (name, data) in enumerate(entries):
+            stored = stored_first and index == 0
+            archive.writestr(name, data, compress_type=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
     return out.getvalue()
+
+
+def content_types(*overrides: tuple[str, str]) -> str:
+    parts = "".join(f'<Override PartName="{name}" ContentType="{kind}"/>' for name, kind in overrides)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f"{parts}</Types>"
+    )
+
+
+def docx_bytes(*extra: tuple[str, bytes | str]) -> bytes:
+    """The smallest Word package: content types naming the main part, the relationships, the document."""
+    return zip_bytes(
+        [
+            ("[Content_Types].xml", content_types(("/word/document.xml", WORD_MAIN))),
+            ("_rels/.rels", '<?xml version="1.0"?><Relationships/>'),
+            ("word/document.xml", '<?xml version="1.0"?><w:document/>'),
+            *extra,
+        ]
+    )
+
+
+def odt_bytes(mimetype: str = "application/vnd.oasis.opendocument.text", *, stored_first: bool = True) -> bytes:
+    return zip_bytes(
+        [
+            ("mimetype", mimetype),
+            ("content.xml", '<?xml version="1.0"?><office:document-content/>'),
+            ("META-INF/manifest.xml", '<?xml version="1.0"?><manifest:manifest/>'),
+        ],
+        stored_first=stored_first,
+    )
 
 
 def stored_files(root: Path) -> list[Path]:
@@ -133,11 +172,31 @@ def test_valid_pdf_is_stored_under_a_generated_name_with_its_hash(client, users,
     [
         ("bang-diem.xlsx", xlsx_bytes([["Tiêu chí", "Điểm"], ["1.1", 1]]), "spreadsheetml.sheet"),
         ("bao-cao.docx", docx_bytes(), "wordprocessingml.document"),
+        ("bao-cao.odt", odt_bytes(), "opendocument.text"),
+        ("bang-diem.ods", odt_bytes("application/vnd.oasis.opendocument.spreadsheet"), "opendocument.spreadsheet"),
+        ("bao-cao-lo.doc", (FILES / "bao-cao.doc").read_bytes(), "application/msword"),
+        ("bang-diem-lo.xls", (FILES / "bang-diem.xls").read_bytes(), "application/vnd.ms-excel"),
+        ("bao-cao-lo.docx", (FILES / "bao-cao.docx").read_bytes(), "wordprocessingml.document"),
+        ("bao-cao-lo.odt", (FILES / "bao-cao.odt").read_bytes(), "opendocument.text"),
+        ("bang-diem-lo.ods", (FILES / "bang-diem.ods").read_bytes(), "opendocument.spreadsheet"),
         ("anh-chup.png", b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64, "image/png"),
         ("anh-chup.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64, "image/jpeg"),
         ("anh-chup.JPEG", b"\xff\xd8\xff\xe1" + b"\x00" * 64, "image/jpeg"),
     ],
-    ids=["xlsx", "docx", "png", "jpg", "jpeg-upper"],
+    ids=[
+        "xlsx",
+        "docx",
+        "odt",
+        "ods",
+        "doc-libreoffice",
+        "xls-libreoffice",
+        "docx-libreoffice",
+        "odt-libreoffice",
+        "ods-libreoffice",
+        "png",
+        "jpg",
+        "jpeg-upper",
+    ],
 )
 def test_other_allowed_types_are_accepted(client, users, assessment, media, name, content, content_type):
     client.force_login(users["officer"])
@@ -198,6 +257,165 @@ def test_refused_upload_leaves_nothing_behind(client, users, assessment, media, 
     assert "HX-Trigger" not in response
     assert not Evidence.objects.exists() and not EvidenceLink.objects.exists()
     assert stored_files(media) == []
+
+
+def xlsx_package(*extra: tuple[str, bytes | str], main: str = EXCEL_MAIN) -> bytes:
+    return zip_bytes(
+        [
+            ("[Content_Types].xml", content_types(("/xl/workbook.xml", main))),
+            ("_rels/.rels", '<?xml version="1.0"?><Relationships/>'),
+            ("xl/workbook.xml", '<?xml version="1.0"?><workbook/>'),
+            *extra,
+        ]
+    )
+
+
+def xls_without_workbook_record() -> bytes:
+    """LibreOffice's xls with the BOF record that opens its Workbook stream overwritten: the stream is still
+    called Workbook, but it is not a workbook."""
+    data = bytearray((FILES / "bang-diem.xls").read_bytes())
+    at = data.index(b"\x09\x08\x10\x00\x00\x06")
+    data[at : at + 2] = b"\x00\x00"
+    return bytes(data)
+
+
+MZ = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
+OLE2_WITH_BOOK = (
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8 + "Book".encode("utf-16-le") + b"\x00" * 512
+)
+UNSAFE = (
+    "nên không được chấp nhận; hãy lưu lại tài liệu không kèm nội dung đó (ví dụ lưu thành {kind} thường) rồi tải lên."
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bang.xls", OLE2_WITH_BOOK, f"Nội dung tệp «bang.xls» không phải là XLS hợp lệ: {ONLY}"),
+        ("bang.xls", xls_without_workbook_record(), f"Nội dung tệp «bang.xls» không phải là XLS hợp lệ: {ONLY}"),
+        (
+            "bang.xls",
+            (FILES / "bao-cao.doc").read_bytes(),
+            "Nội dung tệp «bang.xls» là DOC, không khớp đuôi .xls; hãy lưu lại đúng định dạng.",
+        ),
+        (
+            "bang.xlsx",
+            xlsx_package(("setup.exe", MZ)),
+            "Tệp «bang.xlsx» chứa tệp chương trình «setup.exe» " + UNSAFE.format(kind="XLSX"),
+        ),
+        (
+            "bang.xlsx",
+            xlsx_package(("xl/media/image1.png", MZ)),
+            "Tệp «bang.xlsx» chứa tệp chương trình «xl/media/image1.png» " + UNSAFE.format(kind="XLSX"),
+        ),
+        (
+            "bao-cao.docx",
+            docx_bytes(("word/vbaProject.bin", b"\x00" * 64)),
+            "Tệp «bao-cao.docx» chứa macro (VBA, Basic hoặc script) " + UNSAFE.format(kind="DOCX"),
+        ),
+        (
+            "bao-cao.docx",
+            zip_bytes([("word/document.xml", "<w:document/>"), ("[trash]/0001.dat", "x")]),
+            f"Nội dung tệp «bao-cao.docx» không phải là DOCX hợp lệ: {ONLY}",
+        ),
+        (
+            "bang.xlsx",
+            xlsx_package(main="application/vnd.ms-excel.sheet.macroEnabled.main+xml"),
+            f"Nội dung tệp «bang.xlsx» không phải là XLSX hợp lệ: {ONLY}",
+        ),
+        (
+            "bao-cao.docx",
+            zip_bytes([("[Content_Types].xml", content_types(("/word/document.xml", WORD_MAIN)))]),
+            f"Nội dung tệp «bao-cao.docx» không phải là DOCX hợp lệ: {ONLY}",
+        ),
+        (
+            "bao-cao.docx",
+            zip_bytes(
+                [
+                    ("[Content_Types].xml", '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY x "y">]><Types/>'),
+                    ("word/document.xml", "<w:document/>"),
+                ]
+            ),
+            f"Nội dung tệp «bao-cao.docx» không phải là DOCX hợp lệ: {ONLY}",
+        ),
+        ("bao-cao.odt", odt_bytes(stored_first=False), f"Nội dung tệp «bao-cao.odt» không phải là ODT hợp lệ: {ONLY}"),
+        (
+            "bao-cao.odt",
+            zip_bytes([("content.xml", "<x/>"), ("mimetype", "application/vnd.oasis.opendocument.text")]),
+            f"Nội dung tệp «bao-cao.odt» không phải là ODT hợp lệ: {ONLY}",
+        ),
+        (
+            "bao-cao.odt",
+            zip_bytes(
+                [
+                    ("mimetype", "application/vnd.oasis.opendocument.text"),
+                    ("content.xml", "<x/>"),
+                    ("META-INF/manifest.xml", "<m/>"),
+                    ("Basic/Standard/Module1.xml", "<script/>"),
+                ],
+                stored_first=True,
+            ),
+            "Tệp «bao-cao.odt» chứa macro (VBA, Basic hoặc script) " + UNSAFE.format(kind="ODT"),
+        ),
+        (
+            "bao-cao.docx",
+            b"PK\x03\x04" + b"\x00" * 200,
+            f"Nội dung tệp «bao-cao.docx» không phải là DOCX hợp lệ: {ONLY}",
+        ),
+    ],
+    ids=[
+        "ole2-with-book-in-random-bytes",
+        "xls-workbook-stream-without-bof",
+        "doc-renamed-xls",
+        "xlsx-with-exe",
+        "xlsx-with-program-as-image",
+        "docx-with-macros",
+        "zip-renamed-docx",
+        "xlsm-renamed-xlsx",
+        "main-part-missing",
+        "content-types-with-entities",
+        "odt-mimetype-compressed",
+        "odt-mimetype-not-first",
+        "odt-with-basic-macros",
+        "broken-zip",
+    ],
+)
+def test_disguised_office_files_are_refused_and_leave_nothing(client, users, assessment, media, name, content, message):
+    client.force_login(users["officer"])
+    response = upload(client, assessment, "1.1", name, content)
+    assert response.status_code == 200
+    assert message in response.text
+    assert "HX-Trigger" not in response
+    assert not Evidence.objects.exists() and not EvidenceLink.objects.exists()
+    assert stored_files(media) == []
+
+
+def ole10native(label: str, data: bytes) -> bytes:
+    body = (
+        b"\x02\x00"
+        + label.encode()
+        + b"\x00"
+        + f"C:\\Users\\a\\{label}".encode()
+        + b"\x00"
+        + b"\x00\x00\x03\x00\x00\x00\x00\x00"
+        + f"C:\\Temp\\{label}".encode()
+        + b"\x00"
+        + len(data).to_bytes(4, "little")
+        + data
+    )
+    return len(body).to_bytes(4, "little") + body
+
+
+def test_an_embedded_package_holding_a_program_is_refused():
+    from evidence.validation import Unsafe, _check_packaged_file
+
+    _check_packaged_file(ole10native("ke-hoach.pdf", PDF))  # a packaged PDF is fine
+    with pytest.raises(Unsafe):
+        _check_packaged_file(ole10native("ke-hoach.pdf", MZ))  # a program under a document's name
+    with pytest.raises(Unsafe):
+        _check_packaged_file(ole10native("cai-dat.exe", b"hello"))
+    with pytest.raises(Unsafe):
+        _check_packaged_file(b"\x10\x00\x00\x00\x02\x00no-terminator")
 
 
 def test_oversized_upload_is_refused(client, users, assessment, media, settings):

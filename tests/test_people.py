@@ -133,7 +133,7 @@ def test_user_form_refuses_bad_input_and_saves_nothing(client, users):
     text = response.text
     assert "Tên đăng nhập «chuyenvien» đã có người dùng." in text
     assert "Chọn ít nhất một vai trò" in text
-    assert "quá ngắn" in text or "too short" in text
+    assert "Mật khẩu quá ngắn: cần ít nhất 8 ký tự." in text and "too short" not in text
     assert User.objects.count() == before
 
 
@@ -186,8 +186,9 @@ def test_agency_list_costs_a_constant_number_of_queries(client, users, agency, d
 
 def test_edit_pages_cost_a_fixed_number_of_queries(client, users, agency, other_agency, django_assert_num_queries):
     client.force_login(users["admin"])
-    # session, user, the admin's roles, the edited user, their roles, the agencies for each of the two lists
-    with django_assert_num_queries(7):
+    # session, user, the admin's roles, the edited user, their roles, the agencies for each of the two lists,
+    # the edited user's recent failed logins (is the account locked?)
+    with django_assert_num_queries(8):
         assert client.get(reverse("people:user_edit", args=[users["officer"].pk])).status_code == 200
     # session, user, the admin's roles, the agency, the agencies it may have merged into
     with django_assert_num_queries(5):

@@ -69,3 +69,61 @@ def test_defaults_are_vietnamese():
 
         assert formats.date_format(datetime.date(2026, 1, 5), "SHORT_DATE_FORMAT") == "05/01/2026"
         assert formats.number_format(Decimal("82.91"), 2) == "82,91"
+
+
+def deploy_check(tmp_path, **extra: str):
+    """`manage.py check --deploy` in a fresh process with a production-like environment: the settings are read
+    from the environment at start-up, so this checks the defaults themselves."""
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "cchc.example.gov.vn",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        **extra,
+    }
+    manage = Path(__file__).resolve().parent.parent / "manage.py"
+    return subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+        [sys.executable, str(manage), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=manage.parent,
+    )
+
+
+def test_check_deploy_gives_no_warning_in_production(tmp_path):
+    result = deploy_check(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_https_settings_are_on_by_default_and_can_be_turned_off(tmp_path):
+    """Behind a proxy that redirects to HTTPS itself, SECURE_SSL_REDIRECT=false: the check then says so."""
+    result = deploy_check(tmp_path, SECURE_SSL_REDIRECT="false", SECURE_HSTS_SECONDS="0")
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr and "security.W004" in result.stderr
+
+
+def test_production_https_settings(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "from parindex import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS,"
+        " getattr(s, 'SECURE_PROXY_SSL_HEADER', None))"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DEBUG": "false", "SECRET_KEY": "k" * 60}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    assert run.stdout.split() == ["True", "31536000", "True", "None"]
+    env |= {"BEHIND_TLS_PROXY": "true", "DEBUG": "true"}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    assert run.stdout.strip() == "False 0 True ('HTTP_X_FORWARDED_PROTO', 'https')"
