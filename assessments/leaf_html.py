@@ -210,10 +210,11 @@ class LeafRenderer:
 
     def __init__(self, assessment: Assessment, *, editable: bool) -> None:
         self.template = _ENV.get_template("assessments/leaf.jinja")
+        self.labels = {key: str(label) for key, label in LABELS.items()}
         self.base = {
             "a": assessment,
             "editable": editable,
-            "t": {key: str(label) for key, label in LABELS.items()},
+            "t": self.labels,
             "methods": {value: str(label) for value, label in ScoringMethod.choices},
             "row_url": _url_maker("assessments:leaf", assessment.pk),
             "save_url": _url_maker("assessments:leaf_save", assessment.pk),
@@ -260,12 +261,13 @@ class LeafRenderer:
 
     def differences(self, leaf: SheetLeaf, mine: dict[str, str], edit: ScoreEdit | None) -> list[Difference]:
         """Every field of the row, theirs (stored now) beside mine (typed), for the stale-edit choice."""
-        t, node, theirs = self.base["t"], leaf.node, leaf.display_values()
+        t, node, theirs = self.labels, leaf.node, leaf.display_values()
         answers = {"yes": t["yes"], "no": t["no"]}
         na = {True: t["yes_na"], False: t["no_na"]}
 
         def ratio(values: dict[str, str]) -> str:
-            return f"{values['numerator']}/{values['denominator']}" if values["numerator"] or values["denominator"] else ""
+            numerator, denominator = values["numerator"], values["denominator"]
+            return f"{numerator}/{denominator}" if numerator or denominator else ""
 
         rows: list[Difference] = []
         if node.method == ScoringMethod.MANUAL:

@@ -5,9 +5,9 @@ import json
 import logging
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -123,10 +123,17 @@ def unlink_text(evidence: Evidence, score: Score) -> str:
             "Gỡ «%(name)s» khỏi tiêu chí %(code)s?\nTài liệu vẫn được giữ cho %(n)s tiêu chí khác đang dùng nó.",
             others,
         ) % {"name": name, "code": score.node.code, "n": others}
-    return _(
-        "Gỡ «%(name)s» khỏi tiêu chí %(code)s?\nKhông tiêu chí nào khác dùng tài liệu này nên nó sẽ bị xóa hẳn"
-        " (cả tệp đã tải lên); muốn dùng lại phải tải lên hoặc ghi lại."
-    ) % {"name": name, "code": score.node.code}
+    if evidence.kind == EvidenceKind.FILE:
+        text = _(
+            "Gỡ «%(name)s» khỏi tiêu chí %(code)s?\nKhông tiêu chí nào khác dùng tệp này nên nó sẽ bị xóa hẳn;"
+            " muốn dùng lại phải tải lên lại."
+        )
+    else:
+        text = _(
+            "Gỡ «%(name)s» khỏi tiêu chí %(code)s?\nKhông tiêu chí nào khác dùng văn bản này nên nó sẽ bị xóa hẳn;"
+            " muốn dùng lại phải ghi lại."
+        )
+    return text % {"name": name, "code": score.node.code}
 
 
 @require_POST

@@ -15,11 +15,21 @@
       const form = document.createElement("form");
       form.method = "dialog";
       form.className = "p-3";
-      const text = document.createElement("p");
+      // The first line is the question, the rest what follows.
+      const lines = el.dataset.confirm.split("\n");
+      const question = document.createElement("p");
+      question.className = "fw-semibold mb-2";
+      question.textContent = lines[0];
+      const text = document.createElement("div");
       text.id = "confirm-dialog-text";
-      text.className = "mb-3";
-      text.style.whiteSpace = "pre-line";
-      text.textContent = el.dataset.confirm;
+      text.append(question);
+      if (lines.length > 1) {
+        const rest = document.createElement("p");
+        rest.className = "mb-3";
+        rest.style.whiteSpace = "pre-line";
+        rest.textContent = lines.slice(1).join("\n");
+        text.append(rest);
+      }
       const buttons = document.createElement("div");
       buttons.className = "d-flex flex-wrap justify-content-end gap-2";
       const cancel = document.createElement("button");
