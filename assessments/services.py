@@ -181,6 +181,23 @@ class ScoreEdit:
     not_applicable_reason: str = ""
 
 
+def score_outcome(*, node: Node, edit: ScoreEdit) -> Decimal | None:
+    """The points a save of ``edit`` stores (None: nothing entered, or not applicable), or ScoreInputError.
+
+    Pure (reads the node and its prefetched tiers, writes nothing): the save and the sheet's live preview
+    both call it, so what the preview shows is what the save stores.
+    """
+    if node.is_survey:
+        raise ScoreInputError(_("Điểm điều tra xã hội học do Sở Nội vụ nhập, đơn vị không tự chấm."))
+    if edit.not_applicable:
+        if not node.allow_not_applicable:
+            raise ScoreInputError(_("Tiêu chí này không được đánh dấu không áp dụng."), "not_applicable")
+        if not edit.not_applicable_reason.strip():
+            raise ScoreInputError(_("Hãy ghi lý do không áp dụng."), "not_applicable_reason")
+        return None
+    return leaf_points(node, list(node.tiers.all()), edit.value)
+
+
 _TRACKED = (
     "self_points",
     "answer_yes",
@@ -209,20 +226,13 @@ def score_save(*, score: Score, edit: ScoreEdit, version: int, user: User) -> Sc
     silently overwrites the first. Every change is kept in history.
     """
     check(lock_assessment(score.assessment_id), EDIT)
-    node = score.node
-    if node.is_survey:
-        raise ScoreInputError(_("Điểm điều tra xã hội học do Sở Nội vụ nhập, đơn vị không tự chấm."))
+    points = score_outcome(node=score.node, edit=edit)
     reason = edit.not_applicable_reason.strip()
     if edit.not_applicable:
-        if not node.allow_not_applicable:
-            raise ScoreInputError(_("Tiêu chí này không được đánh dấu không áp dụng."), "not_applicable")
-        if not reason:
-            raise ScoreInputError(_("Hãy ghi lý do không áp dụng."), "not_applicable_reason")
         fields: dict[str, object] = dict.fromkeys(
             ("self_points", "answer_yes", "numerator", "denominator", "event_count")
         )
     else:
-        points = leaf_points(node, list(node.tiers.all()), edit.value)
         fields = {
             "self_points": points,
             "answer_yes": edit.value.answer_yes,

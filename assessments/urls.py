@@ -8,6 +8,7 @@ urlpatterns = [
     path("danh-gia/<int:pk>/", views.sheet_view, name="sheet"),
     path("danh-gia/<int:pk>/tieu-chi/<int:score_pk>/", views.leaf_row, name="leaf"),
     path("danh-gia/<int:pk>/tieu-chi/<int:score_pk>/luu/", views.leaf_save, name="leaf_save"),
+    path("danh-gia/<int:pk>/tieu-chi/<int:score_pk>/xem-truoc/", views.leaf_preview, name="leaf_preview"),
     path("danh-gia/<int:pk>/tong-hop/", views.totals_panel, name="totals"),
     path("danh-gia/<int:pk>/san-sang/", views.mark_ready, name="mark_ready"),
     path("danh-gia/<int:pk>/gui/", views.submit_view, name="submit"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,10 +17,11 @@ from organisations.roles import acting_user, require_admin, roles_of
 from parindex.forms import add_service_errors
 from parindex.xlsx import xlsx_response
 
+from .confirmations import confirmation_page, confirmed, period_open_text, submit_text
 from .excel import progress_workbook
 from .forms import ExtendForm, PeriodForm, score_edit_from_post
-from .leaf_html import LeafRenderer
-from .models import Assessment, AssessmentState, Period, PeriodState, ScoreChange
+from .leaf_html import LeafRenderer, preview_result, saved_result
+from .models import Assessment, AssessmentState, Period, PeriodState, Score, ScoreChange
 from .permissions import Action, can, get_assessment_for_user, visible_assessments
 from .scoring import ScoreInputError
 from .selectors import SheetLeaf, assessment_totals, progress_rows, sheet, sheet_leaves, submission_check
@@ -94,6 +96,7 @@ def leaf_save(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     assessment = get_assessment_for_user(request.user, pk, Action.EDIT)
     leaf = _leaf_or_404(assessment, score_pk)
     typed = {key: request.POST.get(key, "") for key in leaf.display_values()}
+    before = leaf.score.self_points
     try:
         edit, version = score_edit_from_post(leaf.node, request.POST)
         score_save(score=leaf.score, edit=edit, version=version, user=acting_user(request))
@@ -101,13 +104,16 @@ def leaf_save(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
         # The row comes back with what the user typed, so nothing is lost while they correct it.
         return _row(request, assessment, leaf, error=exc.message, error_field=exc.field, values=typed)
     except StaleScore as stale:
+        # Someone saved first. The inputs keep what this user typed, on the fresh version, beside what is
+        # stored now field by field: saving again keeps theirs over the other person's, or they take the
+        # stored row.
         fresh = _leaf_or_404(assessment, score_pk)
-        return _row(request, assessment, fresh, stale=stale.current, mine=typed)
+        return _row(request, assessment, fresh, stale=stale.current, mine=edit, values=typed)
     except WorkflowError as exc:
         # Submitted or locked since the page was loaded: say so, keeping what was typed on screen.
         return _row(request, assessment, leaf, error=" ".join(exc.messages), values=typed)
     leaf = _leaf_or_404(assessment, score_pk)
-    response = _row(request, assessment, leaf, saved=True)
+    response = _row(request, assessment, leaf, saved=saved_result(before=before, edit=edit, after=leaf.score))
     totals = render(
         request,
         "assessments/sheet.html#totals",
@@ -115,6 +121,22 @@ def leaf_save(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     )
     response.content += totals.content
     return response
+
+
+@require_POST
+def leaf_preview(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
+    """What saving the typed row would store, by the save's own rules; reads only, writes nothing."""
+    assessment = get_assessment_for_user(request.user, pk, Action.EDIT)
+    score = get_object_or_404(
+        Score.objects.select_related("node").prefetch_related("node__tiers"), pk=score_pk, assessment=assessment
+    )
+    try:
+        edit, _version = score_edit_from_post(score.node, request.POST)
+    except ScoreInputError as exc:
+        result = preview_result(score, None, exc.message)
+    else:
+        result = preview_result(score, edit)
+    return HttpResponse(LeafRenderer(assessment, editable=True).result(score, result))
 
 
 def totals_panel(request: HttpRequest, pk: int) -> HttpResponse:
@@ -143,6 +165,14 @@ def mark_ready(request: HttpRequest, pk: int) -> HttpResponse:
 def submit_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         assessment = get_assessment_for_user(request.user, pk, Action.SUBMIT)
+        if not confirmed(request):
+            return confirmation_page(
+                request,
+                title=_("Gửi bản tự đánh giá tới Sở Nội vụ"),
+                message=submit_text(assessment),
+                ok_label=_("Gửi bản tự đánh giá"),
+                cancel_url=reverse("assessments:submit", args=[pk]),
+            )
         try:
             assessment_submit(assessment=assessment, user=acting_user(request))
         except ValidationError as exc:
@@ -265,6 +295,14 @@ def period_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def period_open_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_admin(request.user)
     period = get_object_or_404(Period, pk=pk)
+    if not confirmed(request):
+        return confirmation_page(
+            request,
+            title=_("Mở kỳ đánh giá"),
+            message=period_open_text(period),
+            ok_label=_("Mở kỳ"),
+            cancel_url=reverse("assessments:periods"),
+        )
     try:
         count = period_open(period=period)
     except ValidationError as exc:

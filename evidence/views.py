@@ -5,9 +5,11 @@ import json
 import logging
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assessments.models import Assessment, Evidence, EvidenceKind, Score
@@ -23,8 +25,14 @@ logger = logging.getLogger(__name__)
 def _panel(
     request: HttpRequest, assessment: Assessment, score: Score, *, changed: bool = False, **extra: object
 ) -> HttpResponse:
-    linked = list(Evidence.objects.filter(links__score=score).order_by("uploaded_at", "pk"))
+    # uses: every leaf the evidence serves (annotated before the filter, so it counts them all)
+    linked = list(
+        Evidence.objects.annotate(uses=Count("links")).filter(links__score=score).order_by("uploaded_at", "pk")
+    )
     editable = can(request.user, assessment, Action.EDIT)
+    if editable:
+        for evidence in linked:
+            evidence.unlink_text = unlink_text(evidence, score)  # type: ignore[attr-defined]
     others = (
         list(Evidence.objects.filter(assessment=assessment).exclude(pk__in=[e.pk for e in linked]).order_by("-pk"))
         if editable
@@ -105,10 +113,36 @@ def link(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     )
 
 
+def unlink_text(evidence: Evidence, score: Score) -> str:
+    """What removing ``evidence`` from the leaf does; ``evidence.uses`` counts the leaves it serves."""
+    name = evidence.original_name if evidence.kind == EvidenceKind.FILE else str(evidence)
+    others = evidence.uses - 1  # type: ignore[attr-defined]
+    if others > 0:
+        return ngettext(
+            "Gỡ «%(name)s» khỏi tiêu chí %(code)s?\nTài liệu vẫn được giữ cho %(n)s tiêu chí khác đang dùng nó.",
+            "Gỡ «%(name)s» khỏi tiêu chí %(code)s?\nTài liệu vẫn được giữ cho %(n)s tiêu chí khác đang dùng nó.",
+            others,
+        ) % {"name": name, "code": score.node.code, "n": others}
+    if evidence.kind == EvidenceKind.FILE:
+        text = _(
+            "Gỡ «%(name)s» khỏi tiêu chí %(code)s?\nKhông tiêu chí nào khác dùng tệp này nên nó sẽ bị xóa hẳn;"
+            " muốn dùng lại phải tải lên lại."
+        )
+    else:
+        text = _(
+            "Gỡ «%(name)s» khỏi tiêu chí %(code)s?\nKhông tiêu chí nào khác dùng văn bản này nên nó sẽ bị xóa hẳn;"
+            " muốn dùng lại phải ghi lại."
+        )
+    return text % {"name": name, "code": score.node.code}
+
+
 @require_POST
 def unlink(request: HttpRequest, pk: int, score_pk: int, evidence_pk: int) -> HttpResponse:
     assessment, score = _editable_leaf(request, pk, score_pk)
     evidence = get_object_or_404(Evidence, pk=evidence_pk, assessment=assessment, links__score=score)
+    if request.POST.get("confirm") != "1":
+        # The browser did not ask (no JavaScript, or a stray request): ask in the panel; nothing is removed.
+        return _panel(request, assessment, score, confirm_unlink=evidence.pk)
     evidence_unlink(evidence=evidence, score=score)
     return _panel(request, assessment, score, changed=True, notice=_("Đã gỡ tài liệu khỏi tiêu chí."))
 

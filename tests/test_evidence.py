@@ -33,6 +33,7 @@ BAD_NAME = (
     "không bắt đầu bằng dấu chấm và dài tối đa 200 ký tự."
 )
 NO_DOCUMENT = "Nhập ít nhất số/ký hiệu hoặc trích yếu của văn bản."
+CONFIRM = {"confirm": "1"}  # what the browser adds once the user confirms the removal (static/js/confirm.js)
 DOCUMENT = {
     "doc_number": "15/KH-UBND",
     "doc_date": "20/01/2026",
@@ -529,13 +530,13 @@ def test_one_file_serves_two_leaves_and_goes_with_its_last_link(
     assert set(evidence.scores.all()) == {first, second}
     assert stored_files(media) == [on_disk]
 
-    response = client.post(reverse("evidence:unlink", args=[assessment.pk, first.pk, evidence.pk]))
+    response = client.post(reverse("evidence:unlink", args=[assessment.pk, first.pk, evidence.pk]), CONFIRM)
     assert response.status_code == 200
     assert list(Evidence.objects.get(pk=evidence.pk).scores.all()) == [second]
     assert stored_files(media) == [on_disk]
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(reverse("evidence:unlink", args=[assessment.pk, second.pk, evidence.pk]))
+        response = client.post(reverse("evidence:unlink", args=[assessment.pk, second.pk, evidence.pk]), CONFIRM)
         assert response.status_code == 200
         assert not Evidence.objects.filter(pk=evidence.pk).exists()
         assert on_disk.exists()  # removed only once the deletion is committed
@@ -614,7 +615,7 @@ def request(client: Client, name: str, assessment: Assessment, evidence: Evidenc
         return client.post(reverse("evidence:document", args=[assessment.pk, first.pk]), DOCUMENT)
     if name == "link":
         return client.post(reverse("evidence:link", args=[assessment.pk, second.pk]), {"evidence": evidence.pk})
-    return client.post(reverse(f"evidence:{name}", args=[assessment.pk, first.pk, evidence.pk]))
+    return client.post(reverse(f"evidence:{name}", args=[assessment.pk, first.pk, evidence.pk]), CONFIRM)
 
 
 def snapshot(media: Path) -> tuple:

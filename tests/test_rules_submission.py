@@ -74,7 +74,7 @@ def test_the_summary_page_lists_exactly_what_blocks_submission(client, users, as
 def test_submission_follows_the_same_lists(client, users, assessment):
     client.force_login(users["head"])
     url = reverse("assessments:submit", args=[assessment.pk])
-    client.post(url)
+    client.post(url, {"confirm": "1"})
     assert Assessment.objects.get(pk=assessment.pk).state == AssessmentState.DRAFT
     # Scored, 1.3 still has no evidence and no note: it moves from one list to the other.
     assessment.scores.filter(node__code="1.3").update(self_points=1)
@@ -85,7 +85,7 @@ def test_submission_follows_the_same_lists(client, users, assessment):
     assert (check.unscored, check.unexplained) == ([], [])
     page = client.get(url)
     assert (page.context["unscored"], page.context["unexplained"], page.context["problems"]) == ([], [], [])
-    client.post(url)
+    client.post(url, {"confirm": "1"})
     assert Assessment.objects.get(pk=assessment.pk).state == AssessmentState.SUBMITTED
 
 

@@ -1,6 +1,7 @@
 """The scoring sheet: rendering in constant queries, saving each method, refusals, stale edits, history."""
 
 import datetime
+import html
 import re
 from decimal import Decimal
 
@@ -213,20 +214,85 @@ def test_survey_leaf_cannot_be_self_scored(client, users, assessment):
     assert score(assessment, "3.1").self_points is None
 
 
-def test_stale_edit_is_refused_with_the_other_persons_value(client, users, assessment):
+def version_in(response) -> str:
+    return re.search(r'name="version" value="(\d+)"', response.text).group(1)
+
+
+def compared(response) -> list[tuple[str, str, str]]:
+    """The stale-edit table: (field, theirs, mine) per row, as the user reads them."""
+    rows = re.findall(
+        r'<tr[^>]*><th scope="row"[^>]*>(.*?)</th><td[^>]*>(.*?)</td><td[^>]*>(.*?)</td></tr>', response.text, re.S
+    )
+    return [tuple(html.unescape(cell) for cell in row) for row in rows]
+
+
+def test_stale_edit_shows_theirs_and_mine_for_every_field_and_keeping_mine_saves_it(client, users, assessment):
     head, officer = Client(), client
     head.force_login(users["head"])
     officer.force_login(users["officer"])
-    loaded_version = str(score(assessment, "1.1").version)
-    assert save(head, assessment, "1.1", version=loaded_version, self_points="0,5").status_code == 200
-    response = save(officer, assessment, "1.1", version=loaded_version, self_points="1")
-    when = date_format(timezone.localtime(score(assessment, "1.1").updated_at), "SHORT_DATETIME_FORMAT")
-    assert f"{full_name(users['head'])} vừa lưu tiêu chí này lúc {when}; giá trị của bạn chưa được lưu" in response.text
-    assert "(0,5 điểm)" in response.text and "bạn đã nhập: 1" in response.text
-    s = score(assessment, "1.1")
-    assert (s.self_points, s.version, s.updated_by) == (D("0.5"), 2, users["head"])
-    assert 'name="version" value="2"' in response.text  # the row now carries the fresh version
+    loaded_version = str(score(assessment, "1.2").version)
+    theirs = {"answer_yes": "yes", "note": "Báo cáo số 12/BC gửi đúng hạn"}
+    assert save(head, assessment, "1.2", version=loaded_version, **theirs).status_code == 200
+    mine = {
+        "answer_yes": "no",
+        "not_applicable": "on",
+        "not_applicable_reason": "Đơn vị không có đơn vị trực thuộc",
+        "note": "Chuyên viên: đã hỏi ý kiến phòng Tổ chức",
+    }
+    response = save(officer, assessment, "1.2", version=loaded_version, **mine)
+
+    # refused: the head's row is what is stored
+    s = score(assessment, "1.2")
+    assert (s.answer_yes, s.not_applicable, s.note, s.version, s.updated_by) == (
+        True,
+        False,
+        theirs["note"],
+        2,
+        users["head"],
+    )
     assert ScoreChange.objects.count() == 1
+    when = date_format(timezone.localtime(s.updated_at), "SHORT_DATETIME_FORMAT")
+    assert f"{full_name(users['head'])} vừa lưu tiêu chí này lúc {when}; giá trị của bạn chưa được lưu" in response.text
+    # every field, theirs beside mine, the typed note included
+    assert compared(response) == [
+        ("Kết quả", "Đạt", "Không đạt"),
+        ("Điểm", "1", "—"),  # mine is not applicable, so no points
+        ("Không áp dụng", "Không", "Có"),
+        ("Lý do không áp dụng", "—", mine["not_applicable_reason"]),
+        ("Thuyết minh", theirs["note"], mine["note"]),
+    ]
+    # nothing typed is lost: the inputs still hold mine, on the fresh version
+    assert f">{mine['note']}</textarea>" in response.text
+    assert f'value="{mine["not_applicable_reason"]}"' in response.text
+    assert version_in(response) == "2"
+    assert "Giữ bản của tôi và lưu đè" in response.text and "Lấy bản đã lưu, bỏ phần tôi nhập" in response.text
+
+    # "keep mine" sends the row as it stands with the fresh version: saved over theirs
+    kept = save(officer, assessment, "1.2", version=version_in(response), **mine)
+    assert "Đã lưu «không áp dụng»" in kept.text
+    s = score(assessment, "1.2")
+    assert (s.answer_yes, s.self_points, s.not_applicable, s.not_applicable_reason, s.note, s.version) == (
+        None,
+        None,
+        True,
+        mine["not_applicable_reason"],
+        mine["note"],
+        3,
+    )
+    assert s.updated_by == users["officer"] and ScoreChange.objects.count() == 2
+
+
+def test_stale_edit_take_theirs_shows_the_stored_row(client, users, assessment):
+    head, officer = Client(), client
+    head.force_login(users["head"])
+    officer.force_login(users["officer"])
+    save(head, assessment, "1.1", version="1", self_points="0,5", note="Của lãnh đạo")
+    response = save(officer, assessment, "1.1", version="1", self_points="1", note="Của chuyên viên")
+    assert compared(response) == [("Điểm tự chấm", "0,5", "1"), ("Thuyết minh", "Của lãnh đạo", "Của chuyên viên")]
+    take = re.search(r'class="btn btn-sm btn-outline-secondary take-theirs" hx-get="([^"]+)"', response.text).group(1)
+    row = officer.get(take).text
+    assert 'value="0,5"' in row and ">Của lãnh đạo</textarea>" in row and "Của chuyên viên" not in row
+    assert (score(assessment, "1.1").self_points, score(assessment, "1.1").note) == (D("0.5"), "Của lãnh đạo")
 
 
 def test_history_keeps_every_change_with_who_and_when(client, users, assessment):
@@ -260,3 +326,178 @@ def test_deadline_is_counted_in_days(client, users, assessment):
     )
     text = client.get(reverse("assessments:sheet", args=[assessment.pk])).text
     assert "quá hạn 3 ngày" in text and "đã khóa" in text
+
+
+# ---- the live preview: the server's own scoring, nothing written ---------------------------------------
+
+
+def preview(client: Client, assessment, code: str, **data: str):
+    s = score(assessment, code)
+    data.setdefault("version", str(s.version))
+    return client.post(reverse("assessments:leaf_preview", args=[assessment.pk, s.pk]), data)
+
+
+def result_line(text: str) -> str:
+    """The text of a row's result line (<output class="live-result">), tags and spacing dropped."""
+    output = re.search(r'<output class="live-result[^>]*>(.*?)</output>', text, re.S).group(1)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", output)).split())
+
+
+@pytest.mark.parametrize(
+    ("code", "data"),
+    [
+        ("1.1", {"self_points": "0,75"}),
+        ("1.1", {"self_points": "1"}),
+        ("1.2", {"answer_yes": "yes"}),
+        ("1.2", {"answer_yes": "no"}),
+        ("1.3", {"numerator": "17", "denominator": "20"}),  # 85 % → 1
+        ("1.3", {"numerator": "3", "denominator": "5"}),  # 60 % → 0,5
+        # 49,995 % rounds half up to 50,00 % (tier 0,5); the old float code said 49,99 % → 0 điểm
+        ("1.3", {"numerator": "99,99", "denominator": "200"}),
+        ("1.3", {"numerator": "2", "denominator": "3"}),  # 66,67 %
+        ("2.1.2", {"event_count": "3"}),  # 1 − 3 × 0,25
+        ("2.1.2", {"event_count": "9"}),  # never below 0
+        ("2.1.1.1", {"self_points": "0,5"}),
+    ],
+)
+def test_preview_says_what_the_save_then_stores(client, users, assessment, code, data):
+    client.force_login(users["officer"])
+    shown = result_line(preview(client, assessment, code, **data).text)
+    assert shown.startswith("Khi lưu: ")
+    saved = save(client, assessment, code, **data)
+    stored = result_line(saved.text)
+    assert stored.startswith("Điểm đã lưu: ")
+    assert shown.removeprefix("Khi lưu: ") == stored.removeprefix("Điểm đã lưu: ")
+    points = score(assessment, code).self_points
+    assert f"{str(points.normalize()).replace('.', ',')} điểm" in shown
+
+
+def test_preview_of_the_rounding_case_names_the_tier_the_server_gives(client, users, assessment):
+    client.force_login(users["officer"])
+    assert result_line(preview(client, assessment, "1.3", numerator="99,99", denominator="200").text) == (
+        "Khi lưu: 50 % → 0,5 điểm"
+    )
+    save(client, assessment, "1.3", numerator="99,99", denominator="200")
+    assert score(assessment, "1.3").self_points == D("0.5")
+
+
+@pytest.mark.parametrize(
+    ("code", "data", "message"),
+    [
+        ("1.1", {"self_points": "1,5"}, "Điểm phải từ 0 đến 1."),
+        ("1.1", {"self_points": "0,3"}, "Điểm phải là bội số của 0,25 (ví dụ 0; 0,25; 0,5…)."),
+        ("1.1", {"self_points": "abc"}, "«abc» không phải là số; nhập ví dụ 0,75."),
+        ("1.3", {"numerator": "5", "denominator": "0"}, "Mẫu số phải lớn hơn 0."),
+        ("1.3", {"numerator": "6", "denominator": "5"}, "Tử số không được lớn hơn mẫu số."),
+        ("1.3", {"numerator": "6"}, "Nhập cả tử số và mẫu số."),
+        ("2.1.2", {"event_count": "1,5"}, "«1,5» không phải là số nguyên không âm."),
+    ],
+)
+def test_preview_refuses_what_the_save_refuses_with_the_same_message(client, users, assessment, code, data, message):
+    client.force_login(users["officer"])
+    assert result_line(preview(client, assessment, code, **data).text) == message
+    assert message in save(client, assessment, code, **data).text
+    assert score(assessment, code).version == 1
+
+
+def test_preview_speaks_english_to_an_english_reader(client, users, assessment):
+    client.force_login(users["officer"])
+    client.post("/ngon-ngu/", {"language": "en", "next": "/"})
+    assert result_line(preview(client, assessment, "1.1", self_points="1,5").text) == "Points must be between 0 and 1."
+
+
+def test_preview_writes_nothing_in_a_fixed_number_of_queries(client, users, assessment, django_assert_num_queries):
+    client.force_login(users["officer"])
+    save(client, assessment, "1.1", self_points="0,5", note="Đã lưu trước")
+    before = list(Score.objects.order_by("pk").values())
+    changes = ScoreChange.objects.count()
+    manual, ratio = (
+        reverse("assessments:leaf_preview", args=[assessment.pk, score(assessment, code).pk]) for code in ("1.1", "1.3")
+    )
+    # 1 session, 2 user, 3 roles, 4 the assessment, 5 the score with its node, 6 the node's tiers: no write
+    with django_assert_num_queries(6):
+        response = client.post(manual, {"version": "2", "self_points": "1", "note": "Chưa lưu"})
+    assert result_line(response.text) == "Khi lưu: 1 điểm"
+    with django_assert_num_queries(6):
+        response = client.post(ratio, {"version": "1", "numerator": "3", "denominator": "4"})
+    assert result_line(response.text) == "Khi lưu: 75 % → 0,5 điểm"
+    assert list(Score.objects.order_by("pk").values()) == before
+    assert ScoreChange.objects.count() == changes
+
+
+def test_preview_is_refused_to_those_who_may_not_edit(client, users, assessment):
+    s = score(assessment, "1.1")
+    url = reverse("assessments:leaf_preview", args=[assessment.pk, s.pk])
+    for role, status in [("other_officer", 404), ("reviewer", 404), ("admin", 403), ("head", 200)]:
+        client.force_login(users[role])
+        assert client.post(url, {"version": "1", "self_points": "1"}).status_code == status
+    assert client.get(url).status_code == 405
+
+
+def test_sheet_js_no_longer_scores():
+    from django.conf import settings
+
+    script = (settings.BASE_DIR / "static" / "js" / "sheet.js").read_text()
+    assert "tiers" not in script and "Math.round" not in script and "liveResult" not in script
+
+
+# ---- each state of a row says what it is ------------------------------------------------------------
+
+
+def test_after_a_refused_value_the_row_says_the_stored_points_are_the_saved_ones(client, users, assessment):
+    client.force_login(users["officer"])
+    save(client, assessment, "1.1", self_points="0,75")
+    response = save(client, assessment, "1.1", self_points="3")
+    assert "Chưa lưu: Điểm phải từ 0 đến 1." in response.text
+    assert result_line(response.text) == "Điểm đã lưu: 0,75 điểm"  # not "= 0,75 điểm" beside the typed 3
+    assert 'value="3"' in response.text
+    assert score(assessment, "1.1").self_points == D("0.75")
+    # nothing saved yet: the row says so instead of showing no points at all
+    response = save(client, assessment, "2.1.1.1", self_points="3")
+    assert result_line(response.text) == "Chưa chấm"
+
+
+def test_saving_an_empty_box_clears_the_score_and_says_so(client, users, assessment):
+    client.force_login(users["officer"])
+    save(client, assessment, "1.1", self_points="0,75")
+    assert result_line(preview(client, assessment, "1.1", self_points="").text) == (
+        "Ô điểm trống: bấm Lưu sẽ xóa điểm đã lưu (0,75)."
+    )
+    response = save(client, assessment, "1.1", self_points="")
+    status = re.search(r'<span class="save-status[^>]*>(.*?)</span>\s*</div>', response.text, re.S).group(1)
+    assert "Đã xóa điểm (trước đó 0,75); tiêu chí trở lại «chưa chấm»." in status
+    assert "Đã lưu" not in status
+    assert result_line(response.text) == "Chưa chấm"
+    s = score(assessment, "1.1")
+    assert (s.self_points, s.version) == (None, 3)
+    assert ScoreChange.objects.filter(score=s).order_by("-pk").first().changes == {"self_points": ["0.75", None]}
+
+
+def test_ticking_not_applicable_says_the_typed_score_is_not_counted(client, users, assessment):
+    client.force_login(users["officer"])
+    typed = {"answer_yes": "yes", "not_applicable": "on"}
+    assert result_line(preview(client, assessment, "1.2", **typed).text) == (
+        "Không áp dụng: điểm đã nhập sẽ không được tính và bị bỏ khi lưu. Hãy ghi lý do không áp dụng."
+    )
+    typed["not_applicable_reason"] = "Không có đơn vị trực thuộc"
+    assert result_line(preview(client, assessment, "1.2", **typed).text) == (
+        "Không áp dụng: điểm đã nhập sẽ không được tính và bị bỏ khi lưu."
+    )
+    response = save(client, assessment, "1.2", **typed)
+    assert "Đã lưu «không áp dụng»; điểm đã nhập không được tính và đã bỏ." in response.text
+    assert result_line(response.text) == "Đã lưu: không áp dụng"
+    s = score(assessment, "1.2")
+    assert (s.not_applicable, s.answer_yes, s.self_points) == (True, None, None)
+    # without a typed score, ticking it says what it does to the maximum
+    assert (
+        result_line(preview(client, assessment, "1.2", not_applicable="on", not_applicable_reason="x").text)
+        == "Không áp dụng: khi lưu, tiêu chí ra khỏi điểm tối đa."
+    )
+
+
+def test_an_unchanged_row_shows_its_stored_points_while_the_note_is_typed(client, users, assessment):
+    client.force_login(users["officer"])
+    save(client, assessment, "1.3", numerator="17", denominator="20")
+    assert result_line(preview(client, assessment, "1.3", numerator="17", denominator="20", note="bổ sung").text) == (
+        "Điểm đã lưu: 85 % → 1 điểm"
+    )

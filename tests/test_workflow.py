@@ -30,6 +30,8 @@ def fill_everything(assessment) -> None:
 
 def post(client, user, name, assessment, data=None):
     client.force_login(user)
+    if name == "submit":  # as confirmed in the browser's dialog
+        data = {"confirm": "1", **(data or {})}
     return client.post(reverse(f"assessments:{name}", args=[assessment.pk]), data or {})
 
 
@@ -57,7 +59,7 @@ def test_submit_refused_while_leaves_are_unscored_or_unexplained(client, users, 
     assert "Còn 5 tiêu chí chưa chấm: 1.1, 1.2, 1.3, 2.1.1.1, 2.1.2." in page.text
     fill_everything(assessment)
     assessment.scores.filter(node__code="1.1").update(note="")
-    client.post(reverse("assessments:submit", args=[assessment.pk]))
+    client.post(reverse("assessments:submit", args=[assessment.pk]), {"confirm": "1"})
     assert reload(assessment).state == "draft"
     page = client.get(reverse("assessments:submit", args=[assessment.pk]))
     assert "1 tiêu chí yêu cầu tài liệu kiểm chứng nhưng chưa có tài liệu và chưa có thuyết minh: 1.1." in page.text

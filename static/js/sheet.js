@@ -1,49 +1,22 @@
-// Scoring sheet: unsaved-change tracking, live results for ratio and deduction leaves, and a clear
-// message when a save does not reach the server (the typed values stay in the row for a retry).
+// Scoring sheet: unsaved-change tracking and a clear message when a save does not reach the server (the
+// typed values stay in the row for a retry). The points a row would get are not computed here: each row's
+// result line asks the server, which scores with the same rules as the save (leaf_result.jinja).
+// Words come from data-* attributes of #sheet, so they are translated like the rest of the page.
 (function () {
   "use strict";
 
-  function num(text) {
-    if (text === null || text === undefined) return NaN;
-    const t = String(text).trim().replace(/\s/g, "").replace(",", ".");
-    return t === "" ? NaN : Number(t);
-  }
-  function vn(x) {
-    return (Math.round(x * 100) / 100).toString().replace(".", ",");
-  }
+  function words() { return (document.getElementById("sheet") || document.body).dataset; }
   function leafOf(el) { return el.closest(".leaf"); }
-  function statusOf(leaf) { return leaf && leaf.querySelector(".save-status"); }
-  function setStatus(leaf, html, cls) {
-    const status = statusOf(leaf);
+  function setStatus(leaf, text, cls) {
+    const status = leaf && leaf.querySelector(".save-status");
     if (!status) return;
     status.className = "save-status small " + (cls || "text-body-secondary");
-    status.innerHTML = html;
+    status.textContent = text;
   }
-
-  function liveResult(form) {
-    const out = form.querySelector(".live-result");
-    if (!out) return;
-    const method = form.dataset.method;
-    const max = num(form.dataset.max);
-    if (method === "ratio") {
-      const a = num(form.elements.numerator.value), b = num(form.elements.denominator.value);
-      if (isNaN(a) || isNaN(b)) { out.textContent = ""; return; }
-      if (b <= 0 || a < 0 || a > b) { out.textContent = "tỷ lệ không hợp lệ"; return; }
-      const pct = Math.round((a / b) * 10000) / 100;
-      let points = null;
-      for (const part of (form.dataset.tiers || "").split(";")) {
-        const [lo, hi, p] = part.split(":").map(Number);
-        if ((pct >= lo && pct < hi) || (pct === 100 && hi === 100)) { points = p; break; }
-      }
-      out.textContent = vn(pct) + " % → " + (points === null ? "?" : vn(points)) + " điểm";
-    } else if (method === "deduction") {
-      const n = num(form.elements.event_count.value), per = num(form.dataset.per);
-      if (isNaN(n)) { out.textContent = ""; return; }
-      out.textContent = "= " + vn(Math.max(0, max - per * n)) + " điểm";
-    } else if (method === "yes_no") {
-      const checked = form.querySelector("input[name=answer_yes]:checked");
-      out.textContent = checked ? "= " + (checked.value === "yes" ? vn(max) : "0") + " điểm" : "";
-    }
+  // The save's own request (the row's form), not the result line's preview inside it.
+  function saveForm(e) {
+    const elt = e.detail.elt;
+    return elt && elt.matches && elt.matches(".leaf-form") ? elt : null;
   }
 
   document.addEventListener("input", function (e) {
@@ -51,30 +24,32 @@
     if (!form) return;
     const leaf = leafOf(form);
     leaf.classList.add("dirty");
-    setStatus(leaf, "● Chưa lưu", "text-warning-emphasis");
-    liveResult(form);
-  });
-  document.addEventListener("change", function (e) {
-    const form = e.target.closest(".leaf-form");
-    if (form) liveResult(form);
+    setStatus(leaf, words().unsaved, "text-warning-emphasis");
   });
 
   document.body.addEventListener("htmx:beforeRequest", function (e) {
-    const form = e.detail.elt.closest && e.detail.elt.closest(".leaf-form");
-    if (form) setStatus(leafOf(form), "Đang lưu…");
+    const form = saveForm(e);
+    if (form) setStatus(leafOf(form), words().saving);
   });
   function failed(e) {
-    const form = e.detail.elt.closest && e.detail.elt.closest(".leaf-form");
-    if (!form) return;
-    setStatus(
-      leafOf(form),
-      "✖ Chưa lưu được (mất kết nối hoặc máy chủ lỗi). Dữ liệu bạn nhập vẫn còn — bấm Lưu để thử lại.",
-      "text-danger fw-semibold"
-    );
+    const form = saveForm(e);
+    if (form) {
+      setStatus(leafOf(form), words().saveFailed, "text-danger fw-semibold");
+    } else if (e.detail.elt && e.detail.elt.matches && e.detail.elt.matches(".live-result")) {
+      e.detail.elt.textContent = "";  // an unanswered preview says nothing rather than something stale
+    }
   }
   document.body.addEventListener("htmx:sendError", failed);
   document.body.addEventListener("htmx:responseError", failed);
   document.body.addEventListener("htmx:timeout", failed);
+
+  // A row that comes back refused or with a stale-edit choice still holds unsaved input.
+  document.body.addEventListener("htmx:afterSwap", function (e) {
+    const leaf = e.detail.target;
+    if (!leaf || !leaf.matches || !leaf.matches(".leaf")) return;
+    const fresh = document.getElementById(leaf.id);
+    if (fresh && fresh.querySelector(".alert-danger, .leaf-stale")) fresh.classList.add("dirty");
+  });
 
   window.addEventListener("beforeunload", function (e) {
     if (document.querySelector(".leaf.dirty")) {
