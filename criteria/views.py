@@ -66,10 +66,23 @@ def index_set_import(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 ngettext(
-                    "Đã nhập bộ chỉ số «%(name)s» với %(n)s mục.", "Đã nhập bộ chỉ số «%(name)s» với %(n)s mục.", count
+                    "Đã nhập bộ chỉ số «%(name)s», phiên bản %(version)s, với %(n)s mục.",
+                    "Đã nhập bộ chỉ số «%(name)s», phiên bản %(version)s, với %(n)s mục.",
+                    count,
                 )
-                % {"name": index_set.name, "n": count},
+                % {"name": index_set.name, "version": index_set.version, "n": count},
             )
+            if index_set.version > 1:
+                # Importing a set again is how a corrected workbook comes back: a new version, the earlier
+                # ones kept (a period may use them) and told apart by their number.
+                messages.info(
+                    request,
+                    _(
+                        "Đã có bộ chỉ số cùng tên cho loại cơ quan này, nên bộ vừa nhập là phiên bản %(version)s; "
+                        "các phiên bản trước vẫn giữ nguyên."
+                    )
+                    % {"version": index_set.version},
+                )
             return redirect("criteria:detail", pk=index_set.pk)
     return render(
         request, "criteria/index_set_import.html", {"form": form, "errors": errors}, status=400 if errors else 200
