@@ -277,6 +277,8 @@ class ScoreChange(AppendOnlyModel):
         ordering = ["-changed_at", "-pk"]
         verbose_name = _("lịch sử thay đổi điểm")
         verbose_name_plural = _("lịch sử thay đổi điểm")
+        # The history page: a sheet's changes newest first (reached through its scores).
+        indexes = [models.Index(fields=["score", "-changed_at", "-id"], name="scorechange_history")]
 
     def __str__(self) -> str:
         return f"{self.score_id} @ {self.changed_at:%d/%m/%Y %H:%M}"
@@ -315,6 +317,8 @@ class Transition(AppendOnlyModel):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        # The history page: an assessment's transitions newest first.
+        indexes = [models.Index(fields=["assessment", "-at", "-id"], name="transition_history")]
         verbose_name = _("lượt chuyển trạng thái")
         verbose_name_plural = _("lượt chuyển trạng thái")
 

@@ -95,7 +95,7 @@ def link(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     if not chosen.isdigit():
         raise Http404(_("Không có tài liệu này."))
     evidence = get_object_or_404(Evidence, pk=chosen, assessment=assessment)
-    evidence_link(evidence=evidence, score=score)
+    evidence_link(evidence=evidence, score=score, user=acting_user(request))
     return _panel(
         request,
         assessment,
@@ -109,7 +109,7 @@ def link(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
 def unlink(request: HttpRequest, pk: int, score_pk: int, evidence_pk: int) -> HttpResponse:
     assessment, score = _editable_leaf(request, pk, score_pk)
     evidence = get_object_or_404(Evidence, pk=evidence_pk, assessment=assessment, links__score=score)
-    evidence_unlink(evidence=evidence, score=score)
+    evidence_unlink(evidence=evidence, score=score, user=acting_user(request))
     return _panel(request, assessment, score, changed=True, notice=_("Đã gỡ tài liệu khỏi tiêu chí."))
 
 
