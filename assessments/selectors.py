@@ -315,14 +315,19 @@ class HistoryEntry:
 
 def _field_change(name: str, pair: object) -> FieldChange:
     old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
-    label = _FIELD_LABELS.get(name)
-    if label is None:
+    known = _FIELD_LABELS.get(name)
+    label = name
+    if known is not None:
+        label = str(known)
+    else:
         try:
-            label = str(Score._meta.get_field(name).verbose_name).capitalize()
+            field = Score._meta.get_field(name)
         except FieldDoesNotExist:
-            label = name
+            pass
+        else:
+            label = str(getattr(field, "verbose_name", name)).capitalize()
     evidence = name in {EVIDENCE_ADDED, EVIDENCE_REUSED, EVIDENCE_REMOVED}
-    return FieldChange(str(label), _display(name, old), _display(name, new), evidence)
+    return FieldChange(label, _display(name, old), _display(name, new), evidence)
 
 
 def _display(name: str, value: object) -> str:
@@ -346,7 +351,13 @@ def _display(name: str, value: object) -> str:
     return text
 
 
-def history_page(assessment: Assessment, page_number: object) -> Page:
+@dataclass
+class HistoryPage:
+    page: Page  # of (kind, pk, time) keys: the paginator's figures and links
+    entries: list[HistoryEntry]
+
+
+def history_page(assessment: Assessment, page_number: str | None) -> HistoryPage:
     """The assessment's changes and transitions, newest first, one page of them: 4 queries whatever the
     length of the history (count, the page's keys from both tables in one UNION, the page's changes with
     their leaf and author, the page's transitions with their author)."""
@@ -371,10 +382,10 @@ def history_page(assessment: Assessment, page_number: object) -> Page:
         ScoreChange.objects.select_related("changed_by", "score__node").in_bulk(change_ids) if change_ids else {}
     )
     loaded_transitions = Transition.objects.select_related("by").in_bulk(transition_ids) if transition_ids else {}
-    page.object_list = [
+    entries = [
         HistoryEntry(at=when, change=loaded_changes[pk])
         if kind == "c"
         else HistoryEntry(at=when, transition=loaded_transitions[pk])
         for kind, pk, when in rows
     ]
-    return page
+    return HistoryPage(page=page, entries=entries)

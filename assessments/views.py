@@ -212,11 +212,17 @@ def extend_view(request: HttpRequest, pk: int) -> HttpResponse:
 def history_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Every change of the sheet (points, notes, evidence) and every workflow move, newest first, paged."""
     assessment = get_assessment_for_user(request.user, pk, Action.VIEW)
-    page = history_page(assessment, request.GET.get("trang"))
+    history = history_page(assessment, request.GET.get("trang"))
+    page = history.page
     return render(
         request,
         "assessments/history.html",
-        {"assessment": assessment, "page": page, "page_range": page.paginator.get_elided_page_range(page.number)},
+        {
+            "assessment": assessment,
+            "page": page,
+            "entries": history.entries,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+        },
     )
 
 

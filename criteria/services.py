@@ -1,7 +1,7 @@
 """Writes to criteria sets. Each validates everything first and saves all or nothing."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -105,6 +105,7 @@ def _row_errors(rows: Sequence[NodeRow]) -> list[RowError]:
 def _create_nodes(index_set: IndexSet, rows: Sequence[NodeRow]) -> None:
     """Insert valid rows as the set's tree: one bulk insert per level and one for the tiers."""
     parents = {r.parent_code for r in rows if r.parent_code}
+    max_points = {r.code: r.max_points for r in rows if r.max_points is not None}  # all of them, once valid
     saved: dict[str, Node] = {}
     by_depth: dict[int, list[tuple[int, NodeRow]]] = {}
     for position, row in enumerate(rows, start=1):
@@ -116,7 +117,7 @@ def _create_nodes(index_set: IndexSet, rows: Sequence[NodeRow]) -> None:
                 parent=saved[row.parent_code] if row.parent_code else None,
                 code=row.code,
                 title=row.title.strip(),
-                max_points=row.max_points,
+                max_points=max_points[row.code],
                 position=position,
                 depth=depth,
                 is_leaf=row.code not in parents,
@@ -155,7 +156,11 @@ def _metadata_errors(index_set: IndexSet) -> list[RowError]:
 
 def rows_from_index_set(index_set: IndexSet) -> list[NodeRow]:
     """The set as flat rows in tree order: what export writes and what a copy is made from."""
-    nodes = list(index_set.nodes.order_by("position").prefetch_related("tiers"))
+    return rows_from_nodes(index_set.nodes.order_by("position").prefetch_related("tiers"))
+
+
+def rows_from_nodes(nodes: Iterable[Node]) -> list[NodeRow]:
+    """Nodes (in tree order, tiers prefetched) as flat rows."""
     return [
         NodeRow(
             code=node.code,
@@ -195,6 +200,26 @@ def index_set_copy(*, source: IndexSet, name: str | None = None) -> IndexSet:
         min_version=next_version(name=source.name, agency_kind=source.agency_kind),
         rows=rows_from_index_set(source),
     )
+
+
+@transaction.atomic
+def index_set_replace_nodes(*, index_set: IndexSet, rows: Sequence[NodeRow]) -> IndexSet:
+    """Replace the whole tree of a set no period uses yet (the editor), under the import's rules.
+
+    All or nothing: the set's row is locked first (a period being opened at the same moment freezes it
+    either before, and this refuses with ``frozen_message``, or after this commits, and then uses the new
+    tree), every rule is checked on the rows, and only then are the old nodes replaced. Raises
+    ValidationError (frozen) or TreeInvalid (every error, tied to its row); nothing changes then.
+    """
+    locked = IndexSet.objects.select_for_update().get(pk=index_set.pk)
+    ensure_editable(locked)
+    errors = _row_errors(rows)
+    if errors:
+        raise TreeInvalid(errors)
+    # Scores PROTECT their nodes: were any left from a period, this fails rather than dropping them.
+    Node.objects.filter(index_set=locked).delete()
+    _create_nodes(locked, rows)
+    return locked
 
 
 def index_set_freeze(*, index_set: IndexSet) -> None:
