@@ -151,10 +151,25 @@ def index_set_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("criteria:detail", pk=index_set.pk)
         else:
             errors = [str(e) for e in formset.non_form_errors()]
-    invalid = show_errors and (bool(errors) or any(f.errors for f in formset.forms))
+    # Every message once more above the table, each linking to its row: a long set is not searched by eye.
+    row_errors = [
+        (number, str(form.fields[name].label) if name in form.fields else "", message)
+        for number, form in enumerate(formset.forms, start=1)
+        if show_errors
+        for name, messages_ in form.errors.items()
+        for message in messages_
+    ]
+    invalid = bool(errors or row_errors)
     return render(
         request,
         "criteria/index_set_edit.html",
-        {"index_set": index_set, "formset": formset, "errors": errors, "show_errors": show_errors, "invalid": invalid},
+        {
+            "index_set": index_set,
+            "formset": formset,
+            "errors": errors,
+            "row_errors": row_errors,
+            "show_errors": show_errors,
+            "invalid": invalid,
+        },
         status=400 if invalid else 200,
     )
