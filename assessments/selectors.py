@@ -362,7 +362,7 @@ def history_page(assessment: Assessment, page_number: str | None) -> HistoryPage
     length of the history (count, the page's keys from both tables in one UNION, the page's changes with
     their leaf and author, the page's transitions with their author)."""
     changes = (
-        ScoreChange.objects.filter(score__assessment_id=assessment.pk)
+        ScoreChange.objects.filter(assessment_id=assessment.pk)
         .annotate(kind=Value("c", output_field=CharField()), when=F("changed_at"))
         .values_list("kind", "pk", "when")
         .order_by()

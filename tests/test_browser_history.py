@@ -37,6 +37,7 @@ def test_history_page_reads_as_the_sheet_and_pages_on_desktop_and_phone(page, li
     ScoreChange.objects.bulk_create(
         ScoreChange(
             score=leaf,
+            assessment=assessment,
             changed_by=officer,
             changed_at=start + datetime.timedelta(minutes=i),
             changes={"note": ["", f"Ghi chú cũ {i}"]},

@@ -79,6 +79,8 @@ def test_evidence_added_reused_and_removed_are_recorded_and_shown(client, users,
         ("1.3", {"evidence_reused": [None, label]}, officer),
         ("1.1", {"evidence_removed": [label, None]}, officer),
     ]
+    # Each row carries its sheet, which the history page filters on (by the scorechange_history index).
+    assert set(ScoreChange.objects.values_list("assessment_id", flat=True)) == {assessment.pk}
     evidence_unlink(evidence=evidence, score=second, user=officer)  # the last link: the evidence is deleted
     client.force_login(users["head"])
     text = history(client, assessment)
@@ -130,6 +132,7 @@ def _bulk_history(assessment, user, changes: int, transitions: int = 0) -> None:
     ScoreChange.objects.bulk_create(
         ScoreChange(
             score=leaf,
+            assessment=assessment,  # bulk_create skips save(), which fills it in
             changed_by=user,
             changed_at=start + datetime.timedelta(minutes=i),
             changes={"note": [f"ghi chú {i - 1}", f"ghi chú {i}"]},
