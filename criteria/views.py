@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from organisations.roles import require_admin, roles_of
 from parindex.xlsx import xlsx_response
 
+from .editor_html import editor_rows_html
 from .excel import build_workbook, import_index_set
 from .forms import CopyForm, ImportForm, NodeEditFormSet, editor_errors, editor_initial, editor_rows
 from .models import IndexSet
@@ -166,6 +167,7 @@ def index_set_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "index_set": index_set,
             "formset": formset,
+            "rows_html": editor_rows_html(formset, show_errors=show_errors),
             "errors": errors,
             "row_errors": row_errors,
             "show_errors": show_errors,

@@ -89,6 +89,15 @@ def test_edit_a_title_and_points(client, users, index_set):
     assert after["1.3"].tiers == before["1.3"].tiers
 
 
+def test_text_is_escaped_in_the_editor(client, users, index_set):
+    client.force_login(users["admin"])
+    rows = change(current_rows(index_set), "1.1", title='"><script>alert(1)</script>', lead_agency="Sở <Tư pháp>")
+    assert client.post(edit_url(index_set), post_data(rows)).status_code == 302
+    page = client.get(edit_url(index_set)).text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'value="Sở &lt;Tư pháp&gt;"' in page
+
+
 def test_add_a_row_then_a_node(client, users, index_set):
     client.force_login(users["admin"])
     rows = current_rows(index_set)
