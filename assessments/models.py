@@ -8,6 +8,7 @@ import datetime
 import itertools
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -287,6 +288,11 @@ class ScoreChange(AppendOnlyModel):
     """
 
     score = models.ForeignKey(Score, on_delete=models.PROTECT, related_name="changes")
+    # The score's assessment, copied on insert (like Score.max_points from its node) so the history page
+    # filters and orders one table by one index instead of joining every score of the sheet.
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="+", db_index=False, editable=False
+    )
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     changed_at = models.DateTimeField()
     changes = models.JSONField()
@@ -295,9 +301,16 @@ class ScoreChange(AppendOnlyModel):
         ordering = ["-changed_at", "-pk"]
         verbose_name = _("lịch sử thay đổi điểm")
         verbose_name_plural = _("lịch sử thay đổi điểm")
+        # The history page: a sheet's changes newest first.
+        indexes = [models.Index(fields=["assessment", "-changed_at", "-id"], name="scorechange_history")]
 
     def __str__(self) -> str:
         return f"{self.score_id} @ {self.changed_at:%d/%m/%Y %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.assessment_id is None:
+            self.assessment_id = self.score.assessment_id  # the score is at hand where a change is recorded
+        super().save(*args, **kwargs)
 
 
 class TransitionAction(models.TextChoices):
@@ -333,6 +346,8 @@ class Transition(AppendOnlyModel):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        # The history page: an assessment's transitions newest first.
+        indexes = [models.Index(fields=["assessment", "-at", "-id"], name="transition_history")]
         verbose_name = _("lượt chuyển trạng thái")
         verbose_name_plural = _("lượt chuyển trạng thái")
 

@@ -6,15 +6,30 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from assessments.models import Evidence, EvidenceLink
 from criteria.models import Node
 from organisations.models import Agency
-from parindex.numbers import format_points
+from parindex.numbers import format_points, number_text
 
-from .models import Assessment, AssessmentState, Period, Score, effective_deadline
+from .models import Assessment, AssessmentState, Period, Score, ScoreChange, Transition, effective_deadline
 from .scoring import LeafState, ProgressFigures, Totals, compute_totals, domain_of
 
 
@@ -246,3 +261,131 @@ def progress_rows(period: Period, assessments: QuerySet[Assessment]) -> list[Pro
             )
         )
     return rows
+
+
+# ---- history (lịch sử thay đổi của một bản tự đánh giá) ------------------------------------------------
+
+# ScoreChange.changes keys for evidence, written by the evidence services: [None, label] when a piece of
+# evidence is attached to the leaf (new, or reused from another leaf), [label, None] when it is removed.
+EVIDENCE_ADDED = "evidence_added"
+EVIDENCE_REUSED = "evidence_reused"
+EVIDENCE_REMOVED = "evidence_removed"
+
+HISTORY_PAGE_SIZE = 300  # what the page showed before it was paged; a search in the page finds more
+
+# The names the sheet gives its inputs (assessments.leaf_html.LABELS), not the model's field names.
+_FIELD_LABELS = {
+    "self_points": _lazy("Điểm tự chấm"),
+    "answer_yes": _lazy("Kết quả"),
+    "numerator": _lazy("Tử số"),
+    "denominator": _lazy("Mẫu số"),
+    "event_count": _lazy("Số lần bị trừ"),
+    "note": _lazy("Thuyết minh"),
+    "not_applicable": _lazy("Không áp dụng"),
+    "not_applicable_reason": _lazy("Lý do không áp dụng"),
+    EVIDENCE_ADDED: _lazy("Thêm tài liệu kiểm chứng"),
+    EVIDENCE_REUSED: _lazy("Dùng lại tài liệu kiểm chứng"),
+    EVIDENCE_REMOVED: _lazy("Gỡ tài liệu kiểm chứng"),
+}
+_BOOLEAN_VALUES = {
+    "answer_yes": {"True": _lazy("Đạt"), "False": _lazy("Không đạt")},
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+    is_evidence: bool = False
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of the history page: a change of a leaf (scores, note, evidence) or a workflow move."""
+
+    at: datetime.datetime
+    change: ScoreChange | None = None
+    transition: Transition | None = None
+
+    @property
+    def fields(self) -> list[FieldChange]:
+        return [] if self.change is None else [_field_change(k, v) for k, v in self.change.changes.items()]
+
+
+def _field_change(name: str, pair: object) -> FieldChange:
+    old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+    known = _FIELD_LABELS.get(name)
+    label = name
+    if known is not None:
+        label = str(known)
+    else:
+        try:
+            field = Score._meta.get_field(name)
+        except FieldDoesNotExist:
+            pass
+        else:
+            label = str(getattr(field, "verbose_name", name)).capitalize()
+    evidence = name in {EVIDENCE_ADDED, EVIDENCE_REUSED, EVIDENCE_REMOVED}
+    return FieldChange(label, _display(name, old), _display(name, new), evidence)
+
+
+def _display(name: str, value: object) -> str:
+    """A stored history value ("0.25", "True") as the sheet shows it ("0,25", "Đạt"); "" for none."""
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    if name in _BOOLEAN_VALUES:
+        return str(_BOOLEAN_VALUES[name].get(text, text))
+    try:
+        field = Score._meta.get_field(name)
+    except FieldDoesNotExist:
+        return text
+    if isinstance(field, BooleanField):
+        return str({"True": _lazy("Có"), "False": _lazy("Không")}.get(text, text))
+    if isinstance(field, DecimalField):
+        try:
+            return number_text(Decimal(text))
+        except ArithmeticError:
+            return text
+    return text
+
+
+@dataclass
+class HistoryPage:
+    page: Page  # of (kind, pk, time) keys: the paginator's figures and links
+    entries: list[HistoryEntry]
+
+
+def history_page(assessment: Assessment, page_number: str | None) -> HistoryPage:
+    """The assessment's changes and transitions, newest first, one page of them: 4 queries whatever the
+    length of the history (count, the page's keys from both tables in one UNION, the page's changes with
+    their leaf and author, the page's transitions with their author)."""
+    changes = (
+        ScoreChange.objects.filter(assessment_id=assessment.pk)
+        .annotate(kind=Value("c", output_field=CharField()), when=F("changed_at"))
+        .values_list("kind", "pk", "when")
+        .order_by()
+    )
+    transitions = (
+        Transition.objects.filter(assessment_id=assessment.pk)
+        .annotate(kind=Value("t", output_field=CharField()), when=F("at"))
+        .values_list("kind", "pk", "when")
+        .order_by()
+    )
+    keys = changes.union(transitions, all=True).order_by("-when", "-pk")
+    page = Paginator(keys, HISTORY_PAGE_SIZE).get_page(page_number)
+    rows = list(page.object_list)
+    change_ids = [pk for kind, pk, _when in rows if kind == "c"]
+    transition_ids = [pk for kind, pk, _when in rows if kind == "t"]
+    loaded_changes = (
+        ScoreChange.objects.select_related("changed_by", "score__node").in_bulk(change_ids) if change_ids else {}
+    )
+    loaded_transitions = Transition.objects.select_related("by").in_bulk(transition_ids) if transition_ids else {}
+    entries = [
+        HistoryEntry(at=when, change=loaded_changes[pk])
+        if kind == "c"
+        else HistoryEntry(at=when, transition=loaded_transitions[pk])
+        for kind, pk, when in rows
+    ]
+    return HistoryPage(page=page, entries=entries)

@@ -21,10 +21,10 @@ from .confirmations import confirmation_page, confirmed, period_open_text, submi
 from .excel import progress_workbook
 from .forms import ExtendForm, PeriodForm, score_edit_from_post
 from .leaf_html import LeafRenderer, preview_result, saved_result
-from .models import Assessment, AssessmentState, Period, PeriodState, Score, ScoreChange
+from .models import Assessment, AssessmentState, Period, PeriodState, Score
 from .permissions import Action, can, get_assessment_for_user, visible_assessments
 from .scoring import ScoreInputError
-from .selectors import SheetLeaf, assessment_totals, progress_rows, sheet, sheet_leaves, submission_check
+from .selectors import SheetLeaf, assessment_totals, history_page, progress_rows, sheet, sheet_leaves, submission_check
 from .services import (
     StaleScore,
     assessment_extend,
@@ -240,15 +240,19 @@ def extend_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every change of the sheet (points, notes, evidence) and every workflow move, newest first, paged."""
     assessment = get_assessment_for_user(request.user, pk, Action.VIEW)
-    changes = (
-        ScoreChange.objects.filter(score__assessment=assessment)
-        .select_related("changed_by", "score__node")
-        .order_by("-changed_at", "-pk")[:300]
-    )
-    transitions = assessment.transitions.select_related("by")
+    history = history_page(assessment, request.GET.get("trang"))
+    page = history.page
     return render(
-        request, "assessments/history.html", {"assessment": assessment, "changes": changes, "transitions": transitions}
+        request,
+        "assessments/history.html",
+        {
+            "assessment": assessment,
+            "page": page,
+            "entries": history.entries,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+        },
     )
 
 

@@ -54,6 +54,15 @@ class IndexSet(models.Model):
                 condition=Q(year_to__isnull=True) | Q(year_to__gte=models.F("year_from")),
                 name="indexset_years_in_order",
             ),
+            # A set is known by its name and agency kind; its versions are numbered within that family,
+            # so "Bộ chỉ số sở, phiên bản 3" names exactly one set (copies and re-imports take the next number).
+            models.UniqueConstraint(
+                fields=["name", "agency_kind", "version"],
+                name="indexset_version_unique_per_family",
+                violation_error_message=_(
+                    "Đã có bộ chỉ số cùng tên, cùng loại cơ quan với số phiên bản này; hãy dùng phiên bản tiếp theo."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

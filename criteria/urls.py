@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.index_set_detail, name="detail"),
     path("<int:pk>/xuat.xlsx", views.index_set_export, name="export"),
     path("<int:pk>/sao-chep/", views.index_set_copy_view, name="copy"),
+    path("<int:pk>/sua/", views.index_set_edit, name="edit"),
 ]

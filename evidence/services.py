@@ -11,12 +11,22 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.models import Assessment, Evidence, EvidenceKind, EvidenceLink, Score
+from assessments.models import Assessment, Evidence, EvidenceKind, EvidenceLink, Score, ScoreChange
+from assessments.selectors import EVIDENCE_ADDED, EVIDENCE_REMOVED, EVIDENCE_REUSED
 from assessments.services import assessment_lock_for_edit
 
 from .validation import check_upload
+
+
+def _record(score: Score, user: User | None, key: str, evidence: Evidence) -> None:
+    """Keep the leaf's evidence changes in its history (append-only, like a change of points), with the
+    evidence's name as it was: the history stays readable after the evidence itself is deleted."""
+    label = str(evidence)
+    pair = [label, None] if key == EVIDENCE_REMOVED else [None, label]
+    ScoreChange.objects.create(score=score, changed_by=user, changed_at=timezone.now(), changes={key: pair})
 
 
 def _same_assessment(assessment: Assessment, score: Score) -> None:
@@ -48,6 +58,7 @@ def evidence_upload(*, assessment: Assessment, score: Score, upload: UploadedFil
             assessment_lock_for_edit(assessment_id=assessment.pk)
             evidence.save()
             EvidenceLink.objects.create(evidence=evidence, score=score)
+            _record(score, user, EVIDENCE_ADDED, evidence)
     except Exception:
         evidence.file.delete(save=False)  # the row did not make it: neither does the file
         raise
@@ -84,23 +95,28 @@ def evidence_add_document(
         assessment_lock_for_edit(assessment_id=assessment.pk)
         evidence.save()
         EvidenceLink.objects.create(evidence=evidence, score=score)
+        _record(score, user, EVIDENCE_ADDED, evidence)
     return evidence
 
 
-def evidence_link(*, evidence: Evidence, score: Score) -> None:
+def evidence_link(*, evidence: Evidence, score: Score, user: User | None = None) -> None:
     """Let one piece of evidence serve another leaf of the same assessment."""
     if evidence.assessment_id != score.assessment_id:
         raise ValidationError(_("Chỉ dùng lại được tài liệu của cùng bản tự đánh giá."))
     with transaction.atomic():
         assessment_lock_for_edit(assessment_id=score.assessment_id)
-        EvidenceLink.objects.get_or_create(evidence=evidence, score=score)
+        _link, created = EvidenceLink.objects.get_or_create(evidence=evidence, score=score)
+        if created:
+            _record(score, user, EVIDENCE_REUSED, evidence)
 
 
-def evidence_unlink(*, evidence: Evidence, score: Score) -> None:
+def evidence_unlink(*, evidence: Evidence, score: Score, user: User | None = None) -> None:
     """Detach from one leaf; evidence that no longer serves any leaf is deleted with its file."""
     with transaction.atomic():
         assessment_lock_for_edit(assessment_id=score.assessment_id)
-        EvidenceLink.objects.filter(evidence=evidence, score=score).delete()
+        removed, _counts = EvidenceLink.objects.filter(evidence=evidence, score=score).delete()
+        if removed:
+            _record(score, user, EVIDENCE_REMOVED, evidence)
         if not evidence.links.exists():
             evidence_delete(evidence=evidence)
 

@@ -103,7 +103,7 @@ def link(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     if not chosen.isdigit():
         raise Http404(_("Không có tài liệu này."))
     evidence = get_object_or_404(Evidence, pk=chosen, assessment=assessment)
-    evidence_link(evidence=evidence, score=score)
+    evidence_link(evidence=evidence, score=score, user=acting_user(request))
     return _panel(
         request,
         assessment,
@@ -143,7 +143,7 @@ def unlink(request: HttpRequest, pk: int, score_pk: int, evidence_pk: int) -> Ht
     if request.POST.get("confirm") != "1":
         # The browser did not ask (no JavaScript, or a stray request): ask in the panel; nothing is removed.
         return _panel(request, assessment, score, confirm_unlink=evidence.pk)
-    evidence_unlink(evidence=evidence, score=score)
+    evidence_unlink(evidence=evidence, score=score, user=acting_user(request))
     return _panel(request, assessment, score, changed=True, notice=_("Đã gỡ tài liệu khỏi tiêu chí."))
 
 

@@ -45,7 +45,7 @@ def test_import_page_errors_then_success_then_admin(page, live_server, screensho
     page.set_input_files("#id_file", str(good))
     page.click("main form[enctype] button[type=submit]")
     page.wait_for_url("**/bo-chi-so/*/")
-    assert "Đã nhập bộ chỉ số «Bộ thử nghiệm» với 2 mục." in page.locator(".alert-success").inner_text()
+    assert "Đã nhập bộ chỉ số «Bộ thử nghiệm», phiên bản 1, với 2 mục." in page.locator(".alert-success").inner_text()
     assert "2,5" in page.locator("table").inner_text()
 
     sample = make_index_set(name="Bộ chỉ số mẫu", is_sample=True)

@@ -29,11 +29,13 @@ MATRIX = {
     "export": {"admin": 200, "reviewer": 200, "leadership": 200, "head": 200, "officer": 200, "no_role": 200},
     "import": {"admin": 200, "reviewer": 403, "leadership": 403, "head": 403, "officer": 403, "no_role": 403},
     "template": {"admin": 200, "reviewer": 403, "leadership": 403, "head": 403, "officer": 403, "no_role": 403},
+    # the set editor (its POST: tests/test_index_set_editor.py::test_only_an_administrator_edits)
+    "edit": {"admin": 200, "reviewer": 403, "leadership": 403, "head": 403, "officer": 403, "no_role": 403},
 }
 
 
 def url_for(name, index_set):
-    return reverse(f"criteria:{name}", args=[index_set.pk] if name in {"detail", "export", "copy"} else [])
+    return reverse(f"criteria:{name}", args=[index_set.pk] if name in {"detail", "export", "copy", "edit"} else [])
 
 
 @pytest.mark.parametrize("page", list(MATRIX))

@@ -50,5 +50,8 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError(f"Không nhập: {len(exc.errors)} lỗi, không lưu gì.") from None
         self.stdout.write(
-            self.style.SUCCESS(f"Đã nhập bộ chỉ số #{index_set.pk} «{index_set.name}» ({index_set.nodes.count()} mục).")
+            self.style.SUCCESS(
+                f"Đã nhập bộ chỉ số #{index_set.pk} «{index_set.name}» phiên bản {index_set.version} "
+                f"({index_set.nodes.count()} mục)."
+            )
         )
