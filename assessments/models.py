@@ -330,7 +330,8 @@ class TransitionAction(models.TextChoices):
 class Transition(AppendOnlyModel):
     """Every move of an assessment, who and when; history, like ScoreChange."""
 
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="transitions")
+    # No index of its own: ``transition_history`` starts with the assessment and serves its lookups.
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="transitions", db_index=False)
     action = models.CharField(_("thao tác"), max_length=20, choices=TransitionAction.choices)
     from_state = models.CharField(_("từ trạng thái"), max_length=20, choices=AssessmentState.choices)
     to_state = models.CharField(_("sang trạng thái"), max_length=20, choices=AssessmentState.choices)
