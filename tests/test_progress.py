@@ -4,6 +4,7 @@ import datetime
 import html
 import io
 import re
+import zoneinfo
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,6 +20,8 @@ from organisations.models import AgencyKind
 from .factories import assessment_of, fill_sheet, make_agency, make_index_set, open_period
 
 pytestmark = pytest.mark.django_db
+
+HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.fixture
@@ -198,13 +201,13 @@ def test_leadership_reads_a_draft_with_no_control_to_change_it(client, users, pe
 
 
 def test_each_agency_shows_its_own_deadline_marked_when_extended(client, users, period, agency, other_agency):
-    period.self_assessment_deadline = timezone.make_aware(datetime.datetime(2099, 3, 10, 17, 0))
+    period.self_assessment_deadline = datetime.datetime(2099, 3, 10, 17, 0, tzinfo=HANOI)
     period.save()
     Assessment.objects.filter(period=period).update(deadline_extended_to=None)
     assessment_extend(
         assessment=assessment_of(period, agency),
         user=users["admin"],
-        until=timezone.make_aware(datetime.datetime(2099, 4, 2, 8, 30)),
+        until=datetime.datetime(2099, 4, 2, 8, 30, tzinfo=HANOI),
     )
     client.force_login(users["admin"])
     response = client.get(reverse("assessments:progress", args=[period.pk]))
@@ -224,10 +227,10 @@ def test_each_agency_shows_its_own_deadline_marked_when_extended(client, users, 
     header = [c.value for c in sheet[4]]
     deadline, extended = header.index("Hạn tự đánh giá"), header.index("Đã gia hạn")
     exported = {r[1].value: r for r in sheet.iter_rows(min_row=5)}
-    assert exported[agency.name][deadline].value == datetime.datetime(2099, 4, 2, 8, 30)
+    assert exported[agency.name][deadline].value == datetime.datetime(2099, 4, 2, 8, 30)  # noqa: DTZ001 (Excel: local, naive)
     assert exported[agency.name][deadline].number_format.startswith("dd/mm/yyyy")
     assert exported[agency.name][extended].value == "Có"
-    assert exported[other_agency.name][deadline].value == datetime.datetime(2099, 3, 10, 17, 0)
+    assert exported[other_agency.name][deadline].value == datetime.datetime(2099, 3, 10, 17, 0)  # noqa: DTZ001
     assert exported[other_agency.name][extended].value in (None, "")
 
 
