@@ -1,0 +1,82 @@
+"""No page scrolls sideways on a 390 px phone: every page each demo user can reach, in headless Chromium.
+
+The demo data is what a newcomer sees (22 agencies at varied progress, one account per role). From the
+home page the test follows every link of the app as each user, visiting a few pages of each kind (two
+sheets stand for all 22), and measures the page's width against the window's. The history page is left
+to its own test; Django's admin is not the app's page.
+"""
+
+import re
+from io import StringIO
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from demo.data import DEMO_PASSWORD
+
+from .conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+SKIP = ("/lich-su/", "/admin/", "/static/", "/media/", "/tai-lieu/", ".xlsx", "/i18n/")
+PER_KIND = 2  # pages of one kind visited (/danh-gia/<n>/ is one kind)
+DEMO = ["quantri", "thamdinh", "lanhdaotinh", "lanhdao.khcn", "chuyenvien.khcn"]
+
+
+def too_wide(page) -> int | None:
+    """The page's width when it is wider than the window (it scrolls sideways), else None."""
+    scroll, window = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return scroll if scroll > window else None
+
+
+def crawl(page, base: str) -> dict[str, int | None]:
+    """Every page of the app reachable from home by links: path → its width when too wide, else None."""
+    seen: dict[str, int | None] = {}
+    kinds: dict[str, int] = {}
+    todo = ["/"]
+    while todo:
+        path = todo.pop(0)
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, path
+        seen[path] = too_wide(page)
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
+            url = urlsplit(urljoin(base + path, href))
+            target = url.path + (f"?{url.query}" if url.query else "")
+            if url.netloc != urlsplit(base).netloc or href.startswith("#") or any(s in target for s in SKIP):
+                continue
+            kind = re.sub(r"\d+", "<n>", url.path) + ("?" if url.query else "")
+            if target in seen or target in todo or kinds.get(kind, 0) >= PER_KIND:
+                continue
+            kinds[kind] = kinds.get(kind, 0) + 1
+            todo.append(target)
+    return seen
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=StringIO())
+
+
+def test_no_page_scrolls_sideways_on_a_phone(page, live_server, demo, screenshot_dir):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/dang-nhap/")
+    assert too_wide(page) is None, "/dang-nhap/"
+    visited: dict[str, list[str]] = {}
+    problems = []
+    for username in DEMO:
+        page.context.clear_cookies()
+        login(page, live_server, username, DEMO_PASSWORD)
+        seen = crawl(page, live_server.url)
+        visited[username] = list(seen)
+        problems += [f"{username} {path}: {width} px > {PHONE['width']} px" for path, width in seen.items() if width]
+    assert not problems, "\n".join(problems)
+    # The pages the issue names, and the sheet, were among them.
+    admin = visited["quantri"]
+    assert "/ky-danh-gia/" in admin and any(re.fullmatch(r"/ky-danh-gia/\d+/tien-do/", p) for p in admin)
+    assert any(re.fullmatch(r"/ky-danh-gia/\d+/tien-do/", p) for p in visited["lanhdaotinh"] + visited["thamdinh"])
+    assert any(re.fullmatch(r"/danh-gia/\d+/", p) for p in visited["chuyenvien.khcn"])
+    assert "/danh-gia/" in visited["thamdinh"]
+    page.goto(f"{live_server.url}{next(p for p in admin if p.endswith('/tien-do/'))}")
+    page.screenshot(path=screenshot_dir / "progress-phone.png", full_page=True)
