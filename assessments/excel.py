@@ -21,7 +21,8 @@ HEADERS = [
     ("Điểm tự chấm", 12),
     ("Điểm tối đa áp dụng", 12),
     ("Chỉ số tạm tính (%)", 12),
-    ("Hạn tự đánh giá", 18),
+    ("Hạn tự đánh giá", 18),  # the agency's own: its extension where it has one
+    ("Đã gia hạn", 9),
     ("Còn (ngày)", 10),
     ("Quá hạn", 9),
 ]
@@ -55,10 +56,12 @@ def progress_workbook(period: Period, rows: Sequence[ProgressRow]) -> bytes:
                 row.leaves,
                 row.scored_pct,
                 row.evidence_pct,
-                row.points,
-                row.max_points,
+                # Points only of a sheet the reader may open (a reviewer's export leaves drafts' points out).
+                row.points if row.readable else None,
+                row.max_points if row.readable else None,
                 row.index,
                 deadline,
+                "Có" if row.extended else "",
                 row.days_left,
                 "Có" if row.overdue else "",
             ],

@@ -2,6 +2,10 @@
 
 Not visible → 404 (an agency does not learn that another agency's sheet exists); visible but the
 action is not allowed → 403 with the reason.
+
+Who reads what: administrators and leadership read every sheet of every period, drafts included (the
+progress page links them all); reviewers read what has been submitted; agency staff their own agency's.
+Reading never grants acting: only the agency's own staff write on a sheet, only the administrator extends.
 """
 
 from enum import StrEnum
@@ -27,11 +31,23 @@ class Action(StrEnum):
     EXTEND = "extend"
 
 
+def reads_every_sheet(roles: UserRoles) -> bool:
+    """Administrators (Sở Nội vụ) and provincial leadership read any sheet, drafts included, read-only for
+    leadership: following the self-assessment means opening the sheets still being filled in."""
+    return roles.is_admin or roles.is_leadership
+
+
+def follows_progress(roles: UserRoles) -> bool:
+    """Province-wide roles see the periods and every agency's progress (each row opens only what they read)."""
+    return roles.sees_all_submitted
+
+
 def visible_assessments(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Assessment]:
-    """Assessments the user may read: their agency's always; every submitted one for province-wide roles."""
+    """Assessments the user may read: their agency's always; any for administrators and leadership; every
+    submitted one for reviewers."""
     roles = roles_of(user)
     qs = Assessment.objects.all()
-    if roles.is_admin:
+    if reads_every_sheet(roles):
         return qs
     if roles.sees_all_submitted:
         return qs.filter(Q(agency_id__in=roles.agency_ids) | ~Q(state=AssessmentState.DRAFT))

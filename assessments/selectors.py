@@ -210,7 +210,15 @@ class ProgressRow(ProgressFigures):
     with_evidence: int
     points: Decimal
     max_points: Decimal
-    deadline: datetime.datetime | None
+    deadline: datetime.datetime | None  # the agency's own: its extension where it has one, else the common one
+    readable: bool = True  # whether the reader may open this sheet; its points are shown only then
+
+    @property
+    def extended(self) -> bool:
+        """The agency works to an extension later than the period's common deadline."""
+        extended_to = self.assessment.deadline_extended_to
+        common = self.assessment.period.self_assessment_deadline
+        return extended_to is not None and self.deadline == extended_to and extended_to != common
 
     @property
     def days_left(self) -> int | None:
@@ -227,8 +235,15 @@ class ProgressRow(ProgressFigures):
         return self.assessment.state == AssessmentState.DRAFT and self.days_left is not None and self.days_left < 0
 
 
-def progress_rows(period: Period, assessments: QuerySet[Assessment]) -> list[ProgressRow]:
-    """One row per assessment: 2 queries (assessments with agency, one grouped aggregate over scores)."""
+def progress_rows(
+    period: Period, assessments: QuerySet[Assessment], *, readable: QuerySet[Assessment]
+) -> list[ProgressRow]:
+    """One row per assessment: 2 queries (assessments with agency, one grouped aggregate over scores).
+
+    ``readable`` is what the reader may open (``permissions.visible_assessments``): each row is marked by an
+    EXISTS against that very queryset, in the same query, so a row links to a sheet only by the rule that
+    opens it. A row the reader may not open shows its progress but not its points.
+    """
     own = Q(node__is_survey=False)
     applicable = own & Q(not_applicable=False)
     stats = {
@@ -247,17 +262,22 @@ def progress_rows(period: Period, assessments: QuerySet[Assessment]) -> list[Pro
         )
     }
     rows = []
-    for assessment in assessments.select_related("agency", "period"):
+    marked = assessments.select_related("agency", "period").annotate(
+        readable=Exists(readable.filter(pk=OuterRef("pk")))
+    )
+    for assessment in marked:
         s: Mapping[str, Any] = stats.get(assessment.pk, {})
+        shown = bool(assessment.readable)
         rows.append(
             ProgressRow(
                 assessment=assessment,
                 leaves=s.get("leaves", 0),
                 scored=s.get("scored", 0),
                 with_evidence=s.get("with_evidence", 0),
-                points=s.get("points") or Decimal(0),
-                max_points=s.get("max_points") or Decimal(0),
+                points=(s.get("points") or Decimal(0)) if shown else Decimal(0),
+                max_points=(s.get("max_points") or Decimal(0)) if shown else Decimal(0),
                 deadline=effective_deadline(period.self_assessment_deadline, assessment.deadline_extended_to),
+                readable=shown,
             )
         )
     return rows

@@ -10,21 +10,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from organisations.roles import acting_user, require_admin, roles_of
 from parindex.forms import add_service_errors
-from parindex.xlsx import xlsx_response
+from parindex.xlsx import normalize, xlsx_response
 
 from .confirmations import confirmation_page, confirmed, period_open_text, submit_text
 from .excel import progress_workbook
 from .forms import ExtendForm, PeriodForm, score_edit_from_post
 from .leaf_html import LeafRenderer, preview_result, saved_result
 from .models import Assessment, AssessmentState, Period, PeriodState, Score
-from .permissions import Action, can, get_assessment_for_user, visible_assessments
+from .permissions import Action, can, follows_progress, get_assessment_for_user, visible_assessments
 from .scoring import ScoreInputError
-from .selectors import SheetLeaf, assessment_totals, history_page, progress_rows, sheet, sheet_leaves, submission_check
+from .selectors import (
+    ProgressRow,
+    SheetLeaf,
+    assessment_totals,
+    history_page,
+    progress_rows,
+    sheet,
+    sheet_leaves,
+    submission_check,
+)
 from .services import (
     StaleScore,
     assessment_extend,
@@ -52,6 +61,8 @@ def _row(request: HttpRequest, assessment: Assessment, leaf: SheetLeaf, **extra:
 
 
 def my_assessments(request: HttpRequest) -> HttpResponse:
+    """The agency's own sheets; a province-wide role without an agency gets the periods it follows instead,
+    and a user without any role is told whom to ask, rather than that «their agency» has no period."""
     roles = roles_of(request.user)
     assessments = (
         visible_assessments(request.user)
@@ -59,7 +70,14 @@ def my_assessments(request: HttpRequest) -> HttpResponse:
         .select_related("period", "agency")
         .order_by("-period__year", "agency__name")
     )
-    return render(request, "assessments/mine.html", {"assessments": assessments})
+    periods = []
+    if follows_progress(roles):
+        periods = list(Period.objects.filter(state=PeriodState.OPEN).order_by("-year", "name"))
+    return render(
+        request,
+        "assessments/mine.html",
+        {"assessments": assessments, "roles": roles, "periods": periods},
+    )
 
 
 def sheet_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -260,9 +278,8 @@ def history_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _require_follow_up(request: HttpRequest) -> None:
-    roles = roles_of(request.user)
-    if not (roles.is_admin or roles.is_leadership):
-        raise PermissionDenied(_("Chỉ Sở Nội vụ và lãnh đạo tỉnh theo dõi tiến độ của các đơn vị."))
+    if not follows_progress(roles_of(request.user)):
+        raise PermissionDenied(_("Chỉ Sở Nội vụ, tổ thẩm định và lãnh đạo tỉnh theo dõi tiến độ của các đơn vị."))
 
 
 def period_list(request: HttpRequest) -> HttpResponse:
@@ -326,16 +343,37 @@ def period_open_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 SORTS = {
-    "agency": lambda r: r.assessment.agency.name,
+    "agency": lambda r: normalize(r.assessment.agency.name),
     "state": lambda r: r.assessment.state,
     "scored": lambda r: r.scored_pct,
     "evidence": lambda r: r.evidence_pct,
     "index": lambda r: r.index if r.index is not None else Decimal(-1),
     "days": lambda r: r.days_left if r.days_left is not None else 10**6,
 }
+# The same orders for the phone layout, where the table's headers give way to a list.
+SORT_CHOICES = [
+    ("agency", gettext_lazy("Tên đơn vị (A–Z)")),
+    ("-agency", gettext_lazy("Tên đơn vị (Z–A)")),
+    ("state", gettext_lazy("Trạng thái")),
+    ("-scored", gettext_lazy("Đã chấm nhiều nhất")),
+    ("-evidence", gettext_lazy("Có tài liệu nhiều nhất")),
+    ("-index", gettext_lazy("Chỉ số tạm tính cao nhất")),
+    ("days", gettext_lazy("Sắp hết hạn trước")),
+]
 
 
-def _progress(request: HttpRequest, pk: int) -> tuple[Period, list, dict[str, str]]:
+def _matches(query: str, row: ProgressRow) -> bool:
+    """Accent- and case-insensitive: «so tu phap» finds «Sở Tư pháp», «Khoa hoc» «Sở Khoa học và Công nghệ».
+
+    Done on the rows already loaded: the page lists every agency of the period on one page, so the
+    database would return them all anyway, and one Python rule (``normalize``, the one the imports use to
+    match headers) behaves the same on SQLite and PostgreSQL without a second, stored spelling of names.
+    """
+    agency = row.assessment.agency
+    return all(word in f"{normalize(agency.name)} {normalize(agency.short_name)}" for word in normalize(query).split())
+
+
+def _progress(request: HttpRequest, pk: int) -> tuple[Period, list[ProgressRow], dict[str, str]]:
     _require_follow_up(request)
     period = get_object_or_404(Period.objects.exclude(state=PeriodState.SETUP), pk=pk)
     filters = {key: request.GET.get(key, "") for key in ("state", "kind", "q", "sort", "overdue")}
@@ -344,9 +382,9 @@ def _progress(request: HttpRequest, pk: int) -> tuple[Period, list, dict[str, st
         assessments = assessments.filter(state=filters["state"])
     if filters["kind"]:
         assessments = assessments.filter(agency__kind=filters["kind"])
-    if filters["q"]:
-        assessments = assessments.filter(agency__name__icontains=filters["q"])
-    rows = progress_rows(period, assessments)
+    rows = progress_rows(period, assessments, readable=visible_assessments(request.user))
+    if filters["q"].strip():
+        rows = [r for r in rows if _matches(filters["q"], r)]
     if filters["overdue"]:
         rows = [r for r in rows if r.overdue]
     key = filters["sort"].lstrip("-")
@@ -364,6 +402,7 @@ def progress_view(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "filters": filters,
             "states": AssessmentState.choices,
+            "sorts": SORT_CHOICES,
             "can_manage": roles_of(request.user).is_admin,
             "extend_form": ExtendForm(),
         },
@@ -387,6 +426,6 @@ def home(request: HttpRequest) -> HttpResponse:
             .order_by("agency__name")
         )
     periods = []
-    if roles.is_admin or roles.is_leadership:
+    if follows_progress(roles):
         periods = list(Period.objects.exclude(state=PeriodState.SETUP).order_by("-year")[:3])
     return render(request, "home.html", {"own_assessments": own, "periods": periods})

@@ -332,28 +332,32 @@ def row(*statuses: int) -> dict[str, int]:
     return dict(zip(ROLES, statuses, strict=True))
 
 
-VIEW = row(200, 404, 404, 200, 200, 404, 404, 404)  # a draft: its agency and the administrator
+# A draft is read by its agency, the administrator and leadership (who follow the self-assessment from the
+# progress page, read-only: every write of theirs is a 403 with the reason, not a 404); a reviewer reads it
+# once it is submitted.
+VIEW = row(200, 404, 200, 200, 200, 404, 404, 404)
 DRAFT = {
     ("get", "sheet"): VIEW,
     ("get", "leaf"): VIEW,
     ("get", "totals"): VIEW,
     ("get", "history"): VIEW,
     ("get", "submit"): VIEW,
-    ("post", "leaf_save"): row(403, 404, 404, 200, 200, 404, 404, 404),
-    ("post", "leaf_preview"): row(403, 404, 404, 200, 200, 404, 404, 404),
-    ("post", "mark_ready"): row(403, 404, 404, 302, 302, 404, 404, 404),
-    ("post", "submit"): row(403, 404, 404, 302, 403, 404, 404, 404),  # the head of this agency only
-    ("post", "recall"): row(403, 404, 404, 403, 403, 404, 404, 404),  # nothing submitted to recall
-    ("post", "extend"): row(302, 404, 404, 403, 403, 404, 404, 404),
+    ("post", "leaf_save"): row(403, 404, 403, 200, 200, 404, 404, 404),
+    ("post", "leaf_preview"): row(403, 404, 403, 200, 200, 404, 404, 404),
+    ("post", "mark_ready"): row(403, 404, 403, 302, 302, 404, 404, 404),
+    ("post", "submit"): row(403, 404, 403, 302, 403, 404, 404, 404),  # the head of this agency only
+    ("post", "recall"): row(403, 404, 403, 403, 403, 404, 404, 404),  # nothing submitted to recall
+    ("post", "extend"): row(302, 404, 403, 403, 403, 404, 404, 404),
     ("get", "mine"): row(200, 200, 200, 200, 200, 200, 200, 200),
-    ("get", "periods"): row(200, 403, 200, 403, 403, 403, 403, 403),
+    # Province-wide roles follow the periods' progress; the reviewer's rows open only submitted sheets.
+    ("get", "periods"): row(200, 200, 200, 403, 403, 403, 403, 403),
     ("get", "period_add"): row(200, 403, 403, 403, 403, 403, 403, 403),
     ("post", "period_add"): row(302, 403, 403, 403, 403, 403, 403, 403),
     ("get", "period_edit"): row(200, 403, 403, 403, 403, 403, 403, 403),
     ("post", "period_edit"): row(302, 403, 403, 403, 403, 403, 403, 403),
     ("post", "period_open"): row(302, 403, 403, 403, 403, 403, 403, 403),
-    ("get", "progress"): row(200, 403, 200, 403, 403, 403, 403, 403),
-    ("get", "progress_export"): row(200, 403, 200, 403, 403, 403, 403, 403),
+    ("get", "progress"): row(200, 200, 200, 403, 403, 403, 403, 403),
+    ("get", "progress_export"): row(200, 200, 200, 403, 403, 403, 403, 403),
 }
 ON_SHEET = ["sheet", "leaf", "totals", "history", "submit"]
 SEEN = row(200, 200, 200, 200, 200, 404, 404, 404)  # once submitted: province-wide readers too
@@ -368,11 +372,11 @@ SUBMITTED = {
     ("post", "extend"): row(302, 403, 403, 403, 403, 404, 404, 404),
 }
 LOCKED = {  # a draft past its deadline: only the administrator's extension gets through
-    ("post", "leaf_save"): row(403, 404, 404, 403, 403, 404, 404, 404),
-    ("post", "leaf_preview"): row(403, 404, 404, 403, 403, 404, 404, 404),
-    ("post", "mark_ready"): row(403, 404, 404, 403, 403, 404, 404, 404),
-    ("post", "submit"): row(403, 404, 404, 403, 403, 404, 404, 404),
-    ("post", "extend"): row(302, 404, 404, 403, 403, 404, 404, 404),
+    ("post", "leaf_save"): row(403, 404, 403, 403, 403, 404, 404, 404),
+    ("post", "leaf_preview"): row(403, 404, 403, 403, 403, 404, 404, 404),
+    ("post", "mark_ready"): row(403, 404, 403, 403, 403, 404, 404, 404),
+    ("post", "submit"): row(403, 404, 403, 403, 403, 404, 404, 404),
+    ("post", "extend"): row(302, 404, 403, 403, 403, 404, 404, 404),
 }
 
 

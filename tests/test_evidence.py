@@ -593,8 +593,9 @@ def row(*statuses: int) -> dict[str, int]:
 READS = ["panel", "download"]
 WRITES = ["upload", "document", "link", "unlink"]
 DRAFT = {
-    **dict.fromkeys(READS, row(200, 404, 404, 200, 200, 404, 404)),  # its agency and the administrator
-    **dict.fromkeys(WRITES, row(403, 404, 404, 200, 200, 404, 404)),  # its agency only
+    # its agency, the administrator and leadership (who read any sheet; a reviewer only submitted ones)
+    **dict.fromkeys(READS, row(200, 404, 200, 200, 200, 404, 404)),
+    **dict.fromkeys(WRITES, row(403, 404, 403, 200, 200, 404, 404)),  # its agency only
 }
 SUBMITTED = {
     **dict.fromkeys(READS, row(200, 200, 200, 200, 200, 404, 404)),  # province-wide readers too

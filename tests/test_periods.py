@@ -218,3 +218,23 @@ def test_period_list_and_add_page_cost_a_fixed_number_of_queries(
     # session, user, roles, agency kinds that have sets, the set choices of each of the two kinds, the agencies
     with django_assert_num_queries(7):
         assert client.get(reverse("assessments:period_add")).status_code == 200
+
+
+def test_a_reviewer_follows_the_periods_without_managing_them(client, users, agency, other_agency, sets):
+    """Reviewers appraise across agencies: they reach each period's progress (and from there the submitted
+    sheets) from the period list, with no button to create, change or open a period."""
+    opened = open_period(agency, other_agency)
+    setup = period_save(
+        year=2027,
+        name="Chỉ số CCHC năm 2027",
+        index_sets=[sets[AgencyKind.DEPARTMENT]],
+        agencies=[agency],
+        self_assessment_deadline=None,
+    )
+    client.force_login(users["reviewer"])
+    page = client.get(reverse("assessments:periods")).content.decode()
+    assert f'href="{reverse("assessments:progress", args=[opened.pk])}"' in page
+    assert setup.name in page and "<form" not in page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert reverse("assessments:period_add") not in page
+    assert reverse("assessments:period_edit", args=[opened.pk]) not in page
+    assert reverse("assessments:periods") in client.get(reverse("home")).content.decode()  # in the menu
