@@ -193,6 +193,11 @@ def test_leadership_reads_a_draft_with_no_control_to_change_it(client, users, pe
     assert "leaf-form" not in page and "<textarea" not in page and 'name="self_points"' not in page
     actions = [reverse(f"assessments:{name}", args=[draft.pk]) for name in ("mark_ready", "submit", "recall", "extend")]
     assert not [a for a in actions if f'action="{a}"' in page]
+    # No way into the agency's own pages: the summary before sending is not linked, the breadcrumb leads back
+    # to the period's progress page rather than to a «my self-assessments» list leadership does not have.
+    assert f'href="{reverse("assessments:submit", args=[draft.pk])}"' not in page
+    assert f'href="{reverse("assessments:progress", args=[period.pk])}"' in page
+    assert f'href="{reverse("assessments:mine")}"' not in page.split('class="breadcrumb"')[1].split("</ol>")[0]
     panel = client.get(reverse("evidence:panel", args=[draft.pk, draft.scores.get(node__code="1.1").pk])).text
     assert "Kế hoạch CCHC" in panel and "<form" not in panel
 
