@@ -343,10 +343,15 @@ class Transition(AppendOnlyModel):
         related_name="+",
     )
     at = models.DateTimeField(_("lúc"))
-    note = models.TextField(_("ghi chú"), blank=True)
+    note = models.TextField(_("ghi chú"), blank=True, max_length=REASON_MAX_LENGTH)
 
     class Meta:
         ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), REASON_MAX_LENGTH), name="transition_note_length"
+            )
+        ]
         # The history page: an assessment's transitions newest first.
         indexes = [models.Index(fields=["assessment", "-at", "-id"], name="transition_history")]
         verbose_name = _("lượt chuyển trạng thái")
@@ -384,7 +389,7 @@ class Evidence(models.Model):
     doc_number = models.CharField(_("số/ký hiệu"), max_length=100, blank=True)
     doc_date = models.DateField(_("ngày ban hành"), null=True, blank=True)
     doc_issuer = models.CharField(_("cơ quan ban hành"), max_length=255, blank=True)
-    doc_summary = models.TextField(_("trích yếu"), blank=True)
+    doc_summary = models.TextField(_("trích yếu"), blank=True, max_length=REASON_MAX_LENGTH)
     url = models.URLField(_("đường dẫn"), blank=True, max_length=500)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(_("thêm lúc"), auto_now_add=True)
@@ -399,6 +404,9 @@ class Evidence(models.Model):
                 condition=(Q(kind="file") & ~Q(file="") & ~Q(sha256=""))
                 | (Q(kind="document") & Q(file="") & (~Q(doc_number="") | ~Q(doc_summary=""))),
                 name="evidence_file_or_document",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("doc_summary"), REASON_MAX_LENGTH), name="evidence_summary_length"
             ),
         ]
 

@@ -3,6 +3,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assessments.models import Evidence
+
 
 class UploadForm(forms.Form):
     # An empty file reaches evidence.validation, which names it («Tệp «x.pdf» rỗng»), instead of the
@@ -20,7 +22,12 @@ class DocumentForm(forms.Form):
         label=_("Ngày ban hành"), required=False, widget=forms.DateInput(attrs={"placeholder": "dd/mm/yyyy"})
     )
     doc_issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=255, required=False)
-    doc_summary = forms.CharField(label=_("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    doc_summary = forms.CharField(
+        label=_("Trích yếu"),
+        required=False,
+        max_length=Evidence._meta.get_field("doc_summary").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     url = forms.URLField(label=_("Đường dẫn (không bắt buộc)"), required=False, max_length=500)
 
     def clean(self) -> dict[str, Any]:

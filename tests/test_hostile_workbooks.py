@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook
 
 from assessments.models import NOTE_MAX_LENGTH, Score
@@ -131,6 +132,30 @@ def test_the_database_holds_the_lengths_too(agency, users):
     assert exc.value.field == "note"
     with transaction.atomic(), pytest.raises(IntegrityError):
         Score.objects.filter(pk=score.pk).update(note="x" * (NOTE_MAX_LENGTH + 1))
+
+
+def test_evidence_summaries_and_transition_notes_are_bounded_too(agency, users):
+    from assessments.models import REASON_MAX_LENGTH, Evidence, Transition
+    from evidence.forms import DocumentForm
+
+    form = DocumentForm(data={"doc_summary": "x" * (REASON_MAX_LENGTH + 1)})
+    assert not form.is_valid() and "doc_summary" in form.errors
+    assessment = assessment_of(open_period(agency), agency)
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        Evidence.objects.create(
+            assessment=assessment, kind="document", doc_number="1/QĐ", doc_summary="x" * (REASON_MAX_LENGTH + 1)
+        )
+    with transaction.atomic(), pytest.raises(IntegrityError):
+        Transition.objects.create(
+            assessment=assessment,
+            action="mark_ready",
+            from_state="draft",
+            to_state="draft",
+            by=users["officer"],
+            at=timezone.now(),
+            note="x" * (REASON_MAX_LENGTH + 1),
+        )
+    assert not Evidence.objects.exists() and not Transition.objects.exists()
 
 
 def score_value():
