@@ -158,6 +158,12 @@ def test_stale_edit_choice_keeps_mine_and_saves_it(
     )
 
 
+def settled(page):
+    """Wait until htmx has finished swapping and wired up the new row: typing into a row that is still
+    settling (its listeners not yet attached) would trigger no preview — a person cannot type that fast."""
+    expect(page.locator(".htmx-added, .htmx-settling, .htmx-swapping, .htmx-request")).to_have_count(0)
+
+
 @pytest.mark.parametrize("width", [1366, 390])
 def test_row_states_say_what_they_are(page, live_server, users, agency, other_agency, screenshot_dir, width):
     page.set_viewport_size({"width": width, "height": 900})
@@ -168,12 +174,14 @@ def test_row_states_say_what_they_are(page, live_server, users, agency, other_ag
     row.locator("input[name=self_points]").fill("0,75")
     row.locator("button.save-btn").click()
     expect(page.locator(f"#result-{score.pk}")).to_have_text("Điểm đã lưu: 0,75 điểm")
+    settled(page)
     # a refused value: the error, and the stored points said to be the stored ones
     page.locator(f"#leaf-{score.pk} input[name=self_points]").fill("3")
     expect(page.locator(f"#result-{score.pk}")).to_contain_text("Điểm phải từ 0 đến 1.")
     page.locator(f"#leaf-{score.pk} button.save-btn").click()
     expect(page.locator(f"#leaf-{score.pk} .alert-danger")).to_contain_text("Điểm phải từ 0 đến 1.")
     expect(page.locator(f"#result-{score.pk}")).to_have_text("Điểm đã lưu: 0,75 điểm")
+    settled(page)
     # an empty box: told before and after that the score goes
     page.locator(f"#leaf-{score.pk} input[name=self_points]").fill("")
     expect(page.locator(f"#result-{score.pk}")).to_contain_text("bấm Lưu sẽ xóa điểm đã lưu (0,75)")

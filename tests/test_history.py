@@ -99,7 +99,7 @@ def test_evidence_through_the_panel_is_recorded_with_its_author(client, users, a
     evidence = leaf.evidence.get()
     other = score(assessment, "1.2")
     client.post(reverse("evidence:link", args=[assessment.pk, other.pk]), {"evidence": evidence.pk})
-    client.post(reverse("evidence:unlink", args=[assessment.pk, other.pk, evidence.pk]))
+    client.post(reverse("evidence:unlink", args=[assessment.pk, other.pk, evidence.pk]), {"confirm": "1"})
     assert [(list(c.changes), c.changed_by) for c in ScoreChange.objects.order_by("pk")] == [
         (["evidence_added"], officer),
         (["evidence_reused"], officer),
