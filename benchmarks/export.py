@@ -6,23 +6,16 @@ Linear means the time per node stays the same: the last column (ms per 1 000 nod
 and the 10 000 / 1 000 ratio close to 10 (it was ~48 with the quadratic export).
 """
 
-import os
 import time
 from decimal import Decimal
 
+from benchmarks import django_setup, throwaway_database
+
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    import django
+    django_setup()
 
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with throwaway_database():
         from criteria.excel import build_workbook
         from criteria.services import index_set_create
         from criteria.tree import NodeRow
@@ -50,8 +43,6 @@ def main() -> None:
             print(f"  {len(rows):6d} nodes: {elapsed:6.2f} s  {size / 1024:7.0f} KiB  {per_thousand:6.0f} ms/1000")
         counts = sorted(times)
         print(f"  ratio {counts[-1]} / {counts[0]} nodes: {times[counts[-1]] / times[counts[0]]:.1f}× (linear: ~10×)")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -10,10 +10,11 @@ Run one file per process: the peak (ru_maxrss) is the process's, so it is printe
 
 import argparse
 import io
-import os
 import resource
 import time
 from pathlib import Path
+
+from benchmarks import django_setup, throwaway_database
 
 
 def _peak_mib() -> float:
@@ -25,22 +26,13 @@ def main() -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--via", choices=["page", "command", "people"], default="page")
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    os.environ.setdefault("STATIC_NO_MANIFEST", "true")
-    import django
-
-    django.setup()
+    django_setup()
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import CommandError, call_command
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import setup_test_environment
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with throwaway_database():
         from criteria.models import IndexSet, Node
         from organisations.models import Role, RoleAssignment
 
@@ -70,8 +62,6 @@ def main() -> None:
         print(f"  outcome: {outcome}")
         print(f"  saved: {IndexSet.objects.count()} sets, {Node.objects.count()} nodes")
         print(f"  peak RSS ready: {ready:.0f} MiB; after import: {_peak_mib():.0f} MiB; time {elapsed:.2f} s")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

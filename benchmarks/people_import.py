@@ -6,24 +6,17 @@ Each distinct initial password costs one hash (PBKDF2, 1,5 million rounds); the 
 """
 
 import io
-import os
 import time
+
+from benchmarks import django_setup, throwaway_database
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    import django
-
-    django.setup()
+    django_setup()
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment
     from openpyxl import Workbook
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with throwaway_database():
         from organisations.people_excel import MAX_PASSWORDS, import_people
 
         print(f"hasher: {settings.PASSWORD_HASHERS[0]}")
@@ -40,8 +33,6 @@ def main() -> None:
             result = import_people(out.getvalue())
             elapsed = time.perf_counter() - start
             print(f"  {result.users_created:4d} new users, {distinct:2d} distinct passwords: {elapsed:6.2f} s")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -9,34 +9,28 @@ Uses the department sample set from fixtures/ (about 120 leaves). A trivial auth
 
 import argparse
 import datetime
-import os
 import statistics
 import time
 from collections.abc import Callable
+
+from benchmarks import django_setup, throwaway_database
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parindex.settings")
-    os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    os.environ.setdefault("STATIC_NO_MANIFEST", "true")
-    import django
-
-    django.setup()
+    django_setup()
     from django.conf import settings
     from django.db import connection
     from django.http import HttpResponseBase
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
     from django.utils import timezone
 
-    setup_test_environment()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with throwaway_database():
         from assessments.models import Agency
         from assessments.services import period_open, period_save
         from criteria.jsonio import load_index_set_file
@@ -87,8 +81,6 @@ def main() -> None:
         for label, (ms, queries) in (("scoring sheet (GET):", sheet), ("leaf save (POST):", saved)):
             print(f"  {label:27} {ms:7.1f} ms  {queries:3d} queries  ({ms / trivial[0]:.1f}× trivial)")
         print("  reference peer (CISO Assistant, 170 nodes): ~380 ms, 688 queries; trivial ~15 ms (25×)")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
