@@ -36,10 +36,11 @@ def too_wide(page) -> int | None:
 
 
 def crawl(page, base: str) -> dict[str, int | None]:
-    """Every page of the app reachable from home by links: path → its width when too wide, else None."""
+    """Every page of the app reachable by links from home and from «my self-assessments» (which province-wide
+    roles open by its address, not from the menu): path → its width when too wide, else None."""
     seen: dict[str, int | None] = {}
     kinds: dict[str, int] = {}
-    todo = ["/"]
+    todo = ["/", "/danh-gia/"]
     while todo:
         path = todo.pop(0)
         response = page.goto(base + path)
