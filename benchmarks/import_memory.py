@@ -31,6 +31,7 @@ def main() -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import CommandError, call_command
     from django.test import Client
+    from django.urls import reverse
 
     with throwaway_database():
         from criteria.models import IndexSet, Node
@@ -51,7 +52,7 @@ def main() -> None:
             except CommandError as exc:
                 outcome = f"{exc}\n  {err.getvalue().strip()}"
         else:
-            url = "/bo-chi-so/nhap/" if args.via == "page" else "/nguoi-dung/nhap-excel/"
+            url = reverse("criteria:import" if args.via == "page" else "people:import")
             upload = SimpleUploadedFile(args.file.name, data)
             response = client.post(url, {"file": upload})
             text = response.content.decode()

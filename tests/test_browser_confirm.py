@@ -2,7 +2,6 @@
 follows, cancelling changes nothing, confirming acts. Screenshots at desktop and phone width."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -16,14 +15,6 @@ from .conftest import login
 from .factories import PASSWORD, assessment_of, fill_sheet, make_index_set, open_period
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("/work/wt/shots/h-sheet")
-
-
-def shot(page, name: str, screenshot_dir) -> None:
-    page.screenshot(path=screenshot_dir / name, full_page=False)
-    if SHOTS.parent.exists():  # the lead's review folder, when it is there
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=SHOTS / name, full_page=False)
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -39,7 +30,7 @@ def test_submit_asks_first_and_cancel_changes_nothing(
     dialog = page.locator("dialog[open]")
     expect(dialog).to_contain_text("Gửi bản tự đánh giá của Sở Khoa học và Công nghệ tới Sở Nội vụ?")
     expect(dialog).to_contain_text("không ai sửa được điểm, thuyết minh hay tài liệu kiểm chứng")
-    shot(page, f"confirm-submit-{width}.png", screenshot_dir)
+    page.screenshot(path=screenshot_dir / f"confirm-submit-{width}.png")
     dialog.get_by_role("button", name="Không, quay lại").click()
     expect(page.locator("dialog")).to_have_count(0)
     page.wait_for_timeout(300)
@@ -92,7 +83,7 @@ def test_opening_a_period_asks_first_and_cancel_changes_nothing(
     dialog = page.locator("dialog[open]")
     expect(dialog).to_contain_text("Mở kỳ «Kỳ đánh giá 2027»?")
     expect(dialog).to_contain_text("không đổi được bộ chỉ số và danh sách đơn vị tham gia")
-    shot(page, f"confirm-open-period-{width}.png", screenshot_dir)
+    page.screenshot(path=screenshot_dir / f"confirm-open-period-{width}.png")
     page.keyboard.press("Escape")  # Esc cancels too
     expect(page.locator("dialog")).to_have_count(0)
     page.wait_for_timeout(300)

@@ -1,7 +1,6 @@
 """The scoring sheet as a clerk and a Sở Nội vụ officer use it, in headless Chromium (screenshots saved)."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -107,16 +106,6 @@ def test_clerk_scores_uploads_and_head_submits(
     page.screenshot(path=screenshot_dir / "progress.png", full_page=True)
 
 
-SHOTS = Path("/work/wt/shots/h-sheet")
-
-
-def shot(page, name: str, screenshot_dir) -> None:
-    page.screenshot(path=screenshot_dir / name, full_page=False)
-    if SHOTS.parent.exists():  # the lead's review folder, when it is there
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=SHOTS / name, full_page=False)
-
-
 @pytest.mark.parametrize("width", [1366, 390])
 def test_stale_edit_choice_keeps_mine_and_saves_it(
     page, live_server, users, agency, other_agency, screenshot_dir, width
@@ -144,7 +133,7 @@ def test_stale_edit_choice_keeps_mine_and_saves_it(
     fresh = page.locator(f"#leaf-{score.pk}")
     assert fresh.locator("textarea[name=note]").input_value() == "Chuyên viên: đã hỏi ý kiến phòng Tổ chức"
     fresh.scroll_into_view_if_needed()
-    shot(page, f"stale-edit-{width}.png", screenshot_dir)
+    page.screenshot(path=screenshot_dir / f"stale-edit-{width}.png")
     assert page.evaluate("document.body.scrollWidth") <= width  # nothing scrolls sideways
 
     fresh.get_by_role("button", name="Giữ bản của tôi và lưu đè").click()
@@ -186,7 +175,7 @@ def test_row_states_say_what_they_are(page, live_server, users, agency, other_ag
     page.locator(f"#leaf-{score.pk} input[name=self_points]").fill("")
     expect(page.locator(f"#result-{score.pk}")).to_contain_text("bấm Lưu sẽ xóa điểm đã lưu (0,75)")
     page.locator(f"#leaf-{score.pk}").scroll_into_view_if_needed()
-    shot(page, f"row-clear-preview-{width}.png", screenshot_dir)
+    page.screenshot(path=screenshot_dir / f"row-clear-preview-{width}.png")
     page.locator(f"#leaf-{score.pk} button.save-btn").click()
     expect(page.locator(f"#leaf-{score.pk} .save-status")).to_contain_text("Đã xóa điểm (trước đó 0,75)")
     assert Score.objects.get(pk=score.pk).self_points is None
@@ -196,4 +185,4 @@ def test_row_states_say_what_they_are(page, live_server, users, agency, other_ag
     row.locator("input[name=not_applicable]").check()
     expect(page.locator(f"#result-{score.pk}")).to_contain_text("điểm đã nhập sẽ không được tính")
     page.locator(f"#leaf-{score.pk}").scroll_into_view_if_needed()
-    shot(page, f"row-not-applicable-{width}.png", screenshot_dir)
+    page.screenshot(path=screenshot_dir / f"row-not-applicable-{width}.png")

@@ -72,10 +72,13 @@ def setup_period(agency, other_agency):
     )
 
 
-def test_opening_a_period_without_confirmation_asks_and_changes_nothing(client, users, setup_period):
+def test_opening_a_period_without_confirmation_asks_and_changes_nothing(
+    client, users, setup_period, django_assert_num_queries
+):
     client.force_login(users["admin"])
     url = reverse("assessments:period_open", args=[setup_period.pk])
-    response = client.post(url)
+    with django_assert_num_queries(4):  # session, user, roles, the period; nothing written
+        response = client.post(url)
     assert response.status_code == 200
     page = text(response)
     assert "Mở kỳ «Kỳ đánh giá 2027»?" in page

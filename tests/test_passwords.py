@@ -113,3 +113,10 @@ def test_success_changes_the_hash_and_keeps_the_session(client, users):
     # Still signed in: the session's hash was updated with the password.
     assert client.get(reverse("home")).status_code == 200
     assert client.session["_auth_user_id"] == str(officer.pk)
+
+
+def test_the_password_page_reads_in_a_fixed_number_of_queries(client, users, django_assert_num_queries):
+    client.force_login(users["officer"])
+    with django_assert_num_queries(3):  # session, user, the roles for the menu
+        page = client.get(URL)
+    assert page.status_code == 200 and 'name="old_password"' in page.text
