@@ -27,6 +27,7 @@ class PeriodState(models.TextChoices):
     SETUP = "setup", _("Đang thiết lập")
     OPEN = "open", _("Đang tự đánh giá")
     APPRAISAL = "appraisal", _("Đang thẩm định")
+    FINALISED = "finalised", _("Đã chốt kết quả")
     PUBLISHED = "published", _("Đã công bố")
 
 
@@ -47,6 +48,13 @@ class Period(models.Model):
     bonus_cap = models.DecimalField(_("điểm thưởng tối đa"), max_digits=5, decimal_places=2, default=Decimal(0))
     penalty_cap = models.DecimalField(_("điểm trừ tối đa"), max_digits=5, decimal_places=2, default=Decimal(0))
     opened_at = models.DateTimeField(_("mở lúc"), null=True, blank=True)
+    appraisal_started_at = models.DateTimeField(_("bắt đầu thẩm định lúc"), null=True, blank=True)
+    finalised_at = models.DateTimeField(_("chốt kết quả lúc"), null=True, blank=True)
+    public_ranking = models.BooleanField(
+        _("công khai bảng xếp hạng"),
+        default=False,
+        help_text=_("Khi đã công bố, bảng xếp hạng của kỳ xem được không cần đăng nhập (chỉ bảng xếp hạng)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -193,9 +201,6 @@ REASON_MAX_LENGTH = 2_000
 SCORE_TEXT_LIMITS = {
     "note": NOTE_MAX_LENGTH,
     "not_applicable_reason": REASON_MAX_LENGTH,
-    "appraisal_note_1": NOTE_MAX_LENGTH,
-    "explanation": NOTE_MAX_LENGTH,
-    "appraisal_note_2": NOTE_MAX_LENGTH,
 }
 
 
@@ -212,6 +217,8 @@ class Score(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    # The node's domain (level-1 node), copied when the score is created: per-domain sums group on it.
+    domain = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", null=True, db_index=False)
     max_points = models.DecimalField(_("điểm tối đa"), max_digits=7, decimal_places=2)
     # Self-assessment: the inputs of the leaf's method, and the points they give.
     self_points = models.DecimalField(_("điểm tự chấm"), max_digits=7, decimal_places=2, null=True, blank=True)
@@ -222,16 +229,11 @@ class Score(models.Model):
     note = models.TextField(_("thuyết minh"), blank=True, max_length=NOTE_MAX_LENGTH)
     not_applicable = models.BooleanField(_("không áp dụng"), default=False)
     not_applicable_reason = models.TextField(_("lý do không áp dụng"), blank=True, max_length=REASON_MAX_LENGTH)
-    # Appraisal (later issue): both rounds kept; the final score is the last round given.
-    appraised_points_1 = models.DecimalField(
-        _("điểm thẩm định vòng 1"), max_digits=7, decimal_places=2, null=True, blank=True
-    )
-    appraisal_note_1 = models.TextField(_("ý kiến thẩm định vòng 1"), blank=True, max_length=NOTE_MAX_LENGTH)
-    explanation = models.TextField(_("giải trình"), blank=True, max_length=NOTE_MAX_LENGTH)
-    appraised_points_2 = models.DecimalField(
-        _("điểm thẩm định vòng 2"), max_digits=7, decimal_places=2, null=True, blank=True
-    )
-    appraisal_note_2 = models.TextField(_("ý kiến thẩm định vòng 2"), blank=True, max_length=NOTE_MAX_LENGTH)
+    # The current appraisal, kept in step with the last AppraisalEntry (appraisal app) by the service that
+    # writes the entry, in the same transaction: the entries are the record, these two fields let the
+    # ranking sum a domain in one grouped query instead of looking up the newest entry of every leaf.
+    appraised_points = models.DecimalField(_("điểm thẩm định"), max_digits=7, decimal_places=2, null=True, blank=True)
+    appraisal_round = models.PositiveSmallIntegerField(_("vòng thẩm định"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(
@@ -244,8 +246,12 @@ class Score(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["assessment", "node"], name="score_one_per_leaf"),
             models.CheckConstraint(condition=_points_in_range("self_points"), name="score_self_in_range"),
-            models.CheckConstraint(condition=_points_in_range("appraised_points_1"), name="score_appraised1_in_range"),
-            models.CheckConstraint(condition=_points_in_range("appraised_points_2"), name="score_appraised2_in_range"),
+            models.CheckConstraint(condition=_points_in_range("appraised_points"), name="score_appraised_in_range"),
+            models.CheckConstraint(
+                condition=Q(appraised_points__isnull=True, appraisal_round__isnull=True)
+                | Q(appraised_points__isnull=False, appraisal_round__in=(1, 2)),
+                name="score_appraisal_round_with_points",
+            ),
             models.CheckConstraint(
                 condition=Q(numerator__isnull=True) | Q(numerator__gte=0), name="score_numerator_not_negative"
             ),
@@ -273,11 +279,8 @@ class Score(models.Model):
 
     @property
     def final_points(self) -> Decimal | None:
-        """The last appraisal given, else the self score."""
-        for value in (self.appraised_points_2, self.appraised_points_1, self.self_points):
-            if value is not None:
-                return value
-        return None
+        """The last appraisal given, else the self score (a leaf never appraised keeps the agency's points)."""
+        return self.appraised_points if self.appraised_points is not None else self.self_points
 
 
 class ScoreChange(AppendOnlyModel):

@@ -141,16 +141,16 @@ def period_open(*, period: Period) -> int:
         index_set_freeze(index_set=index_set)
     Assessment.objects.bulk_create(Assessment(period=period, agency=a, index_set=sets[a.kind]) for a in agencies)
     assessments = list(period.assessments.all())
-    leaves_by_set: dict[int, list[tuple[int, Decimal]]] = {}
-    for node_id, set_id, max_points in Node.objects.filter(index_set__in=list(sets.values()), is_leaf=True).values_list(
-        "pk", "index_set_id", "max_points"
-    ):
-        leaves_by_set.setdefault(set_id, []).append((node_id, max_points))
+    leaves_by_set: dict[int, list[tuple[int, int | None, Decimal]]] = {}
+    for node_id, set_id, domain_id, max_points in Node.objects.filter(
+        index_set__in=list(sets.values()), is_leaf=True
+    ).values_list("pk", "index_set_id", "domain_id", "max_points"):
+        leaves_by_set.setdefault(set_id, []).append((node_id, domain_id, max_points))
     Score.objects.bulk_create(
         (
-            Score(assessment=a, node_id=node_id, max_points=max_points)
+            Score(assessment=a, node_id=node_id, domain_id=domain_id, max_points=max_points)
             for a in assessments
-            for node_id, max_points in leaves_by_set[a.index_set_id]
+            for node_id, domain_id, max_points in leaves_by_set[a.index_set_id]
         ),
         batch_size=2000,
     )

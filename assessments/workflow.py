@@ -45,10 +45,12 @@ TRANSITIONS: dict[str, Step] = {
     TransitionAction.SUBMIT: _step({S.DRAFT}, S.SUBMITTED, within_self_assessment=True),
     TransitionAction.RECALL: _step({S.SUBMITTED}, S.DRAFT, within_self_assessment=True),
     TransitionAction.EXTEND: _step({S.DRAFT, S.SUBMITTED}, None),
-    TransitionAction.START_APPRAISAL: _step({S.SUBMITTED}, S.UNDER_APPRAISAL),
+    # A sheet never submitted is appraised as it stands once the period moves on (locked since its deadline).
+    TransitionAction.START_APPRAISAL: _step({S.DRAFT, S.SUBMITTED}, S.UNDER_APPRAISAL),
     TransitionAction.RETURN: _step({S.UNDER_APPRAISAL}, S.RETURNED),
     TransitionAction.EXPLAIN: _step({S.RETURNED}, S.EXPLAINED),
-    TransitionAction.FINALISE: _step({S.UNDER_APPRAISAL, S.EXPLAINED}, S.APPRAISED),
+    # RETURNED too: an agency that lets the explanation deadline pass without answering is finalised as is.
+    TransitionAction.FINALISE: _step({S.UNDER_APPRAISAL, S.RETURNED, S.EXPLAINED}, S.APPRAISED),
     TransitionAction.PUBLISH: _step({S.APPRAISED}, S.PUBLISHED),
     TransitionAction.UNPUBLISH: _step({S.PUBLISHED}, S.APPRAISED),
 }

@@ -91,6 +91,11 @@ class Node(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children", verbose_name=_("mục cha")
     )
+    # The level-1 ancestor (lĩnh vực); a domain points at itself. Set when the tree is created, so a
+    # per-domain sum groups on one column instead of walking parents.
+    domain = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("lĩnh vực")
+    )
     code = models.CharField(_("mã"), max_length=20)
     title = models.TextField(_("nội dung"), max_length=TITLE_MAX_LENGTH)
     max_points = models.DecimalField(_("điểm tối đa"), max_digits=7, decimal_places=2)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,6 +115,7 @@ def _create_nodes(index_set: IndexSet, rows: Sequence[NodeRow]) -> None:
             Node(
                 index_set=index_set,
                 parent=saved[row.parent_code] if row.parent_code else None,
+                domain_id=saved[row.parent_code].domain_id if row.parent_code else None,
                 code=row.code,
                 title=row.title.strip(),
                 max_points=max_points[row.code],
@@ -134,6 +135,11 @@ def _create_nodes(index_set: IndexSet, rows: Sequence[NodeRow]) -> None:
         ]
         for node in Node.objects.bulk_create(level):
             saved[node.code] = node
+            if node.parent is None:
+                node.domain_id = node.pk
+        if depth == 1:
+            # A domain is its own domain; its key exists only once inserted. Below, the parent's is copied.
+            Node.objects.filter(index_set=index_set, depth=1).update(domain_id=F("pk"))
     RatioTier.objects.bulk_create(
         RatioTier(node=saved[row.code], lower_pct=t.lower_pct, upper_pct=t.upper_pct, points=t.points)
         for row in rows

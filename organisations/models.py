@@ -62,6 +62,8 @@ class Role(models.TextChoices):
 
 
 AGENCY_ROLES = (Role.OFFICER, Role.HEAD)
+# Roles that never name an agency. A reviewer may name the lead agency they appraise for (its team), or none.
+PROVINCE_ONLY_ROLES = (Role.ADMIN, Role.LEADERSHIP)
 
 
 class RoleAssignment(models.Model):
@@ -89,8 +91,13 @@ class RoleAssignment(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(Q(role__in=AGENCY_ROLES) & Q(agency__isnull=False))
-                | (~Q(role__in=AGENCY_ROLES) & Q(agency__isnull=True)),
+                | (Q(role__in=PROVINCE_ONLY_ROLES) & Q(agency__isnull=True))
+                | Q(role=Role.REVIEWER),
                 name="role_agency_iff_agency_role",
+            ),
+            # One reviewer role per person: with their lead agency, or without one.
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(role=Role.REVIEWER), name="role_one_reviewer_role"
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "agency"], condition=Q(agency__isnull=False), name="role_unique_per_agency"
@@ -102,3 +109,29 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}" + (f" – {self.agency}" if self.agency_id else "")
+
+
+# ---- notices --------------------------------------------------------------------------------------------
+
+
+class Notice(models.Model):
+    """A notice to one person, shown in the app and sent by e-mail once; ``key`` makes it once only."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    key = models.CharField(max_length=200)
+    subject = models.CharField(_("tiêu đề"), max_length=255)
+    body = models.TextField(_("nội dung"), max_length=4000)
+    url = models.CharField(_("đường dẫn"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("lúc"))
+    emailed_at = models.DateTimeField(_("gửi thư lúc"), null=True, blank=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="notice_once_per_user")]
+        indexes = [models.Index(fields=["user", "-created_at"], name="notice_list")]
+
+    def __str__(self) -> str:
+        return self.subject

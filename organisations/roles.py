@@ -15,6 +15,8 @@ class UserRoles:
     roles: frozenset[str] = frozenset()
     officer_of: frozenset[int] = frozenset()
     head_of: frozenset[int] = frozenset()
+    # The lead agency a reviewer appraises for (its team), if any. Grants nothing on that agency's sheet.
+    reviewer_of: int | None = None
     agency_names: dict[int, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -38,6 +40,11 @@ class UserRoles:
         return self.officer_of | self.head_of
 
     @property
+    def own_agency_ids(self) -> frozenset[int]:
+        """Every agency the person belongs to: a reviewer never appraises any of these agencies' sheets."""
+        return self.agency_ids | ({self.reviewer_of} if self.reviewer_of else frozenset())
+
+    @property
     def sees_all_submitted(self) -> bool:
         """Province-wide readers: they see every agency's work once it has been submitted."""
         return self.is_admin or self.is_reviewer or self.is_leadership
@@ -54,6 +61,7 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> UserRoles:
     if cached is not None:
         return cached
     roles, officer_of, head_of, names = set(), set(), set(), {}
+    reviewer_of = None
     for role, agency_id, agency_name in RoleAssignment.objects.filter(user_id=user.pk).values_list(
         "role", "agency_id", "agency__name"
     ):
@@ -62,11 +70,13 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> UserRoles:
             officer_of.add(agency_id)
         elif role == Role.HEAD:
             head_of.add(agency_id)
+        elif role == Role.REVIEWER:
+            reviewer_of = agency_id
         if agency_id:
             names[agency_id] = agency_name
     if getattr(user, "is_superuser", False):
         roles.add(Role.ADMIN)
-    result = UserRoles(frozenset(roles), frozenset(officer_of), frozenset(head_of), names)
+    result = UserRoles(frozenset(roles), frozenset(officer_of), frozenset(head_of), reviewer_of, names)
     setattr(user, _CACHE_ATTR, result)
     return result
 

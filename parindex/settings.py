@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "criteria",
     "assessments",
     "evidence",
+    "appraisal",
     "reports",
     "demo",
 ]

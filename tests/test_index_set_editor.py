@@ -248,9 +248,10 @@ def test_query_counts_on_the_department_set(client, users, django_assert_num_que
     leaf = next(r for r in rows if r["method"] == "manual")
     change(rows, str(leaf["orig_code"]), title="Tiêu đề đã sửa")
     # session, user, roles, the set; in the transaction (savepoint + release): the set locked, the old tree
-    # deleted by Django's collector (the nodes, their children through «parent», the scores that would
-    # protect them, one delete of tiers, two of nodes), one bulk insert per level (4) and one of tiers
-    with django_assert_num_queries(18):
+    # deleted by Django's collector (the nodes, their children through «parent» and «domain», the scores
+    # (by node and by domain), review assignments and survey scores that would protect them, one delete of
+    # tiers, two of nodes), one bulk insert per level (4), the domains' own key, and one insert of tiers
+    with django_assert_num_queries(23):
         response = client.post(edit_url(index_set), post_data(rows))
     assert response.status_code == 302
     assert index_set.nodes.get(code=leaf["code"]).title == "Tiêu đề đã sửa"

@@ -168,11 +168,13 @@ def test_valid_tree_is_saved_with_structure(django_assert_num_queries):
     # Constant whatever the size of the set: 1 read of the family's highest version, 3 savepoints + their 3
     # releases (atomic, full_clean, the insert that retries on a version taken meanwhile), 1 check of the
     # years constraint and 1 of the version's uniqueness (full_clean), 1 insert of the set, 1 bulk insert
-    # per level (4 levels), 1 of tiers.
-    with django_assert_num_queries(15):
+    # per level (4 levels), 1 update giving the domains their own key, 1 of tiers.
+    with django_assert_num_queries(16):
         index_set = index_set_create(name="Bộ thử", agency_kind="department", year_from=2026, rows=compact_rows())
     nodes = {n.code: n for n in index_set.nodes.select_related("parent")}
     assert nodes["2.1.1.1"].parent.code == "2.1.1" and nodes["2.1.1.1"].depth == 4
+    # Every node carries its domain (level 1) as a key; a domain is its own.
+    assert nodes["2.1.1.1"].domain_id == nodes["2"].pk and nodes["2"].domain_id == nodes["2"].pk
     assert [c for c, n in nodes.items() if n.is_leaf] == ["1.1", "1.2", "1.3", "2.1.1.1", "2.1.2", "3.1"]
     assert nodes["1"].method == "" and nodes["1.1"].method == "manual"
     assert [(t.lower_pct, t.upper_pct, t.points) for t in nodes["1.3"].tiers.all()] == [
