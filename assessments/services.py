@@ -281,7 +281,7 @@ def assessment_lock_for_edit(*, assessment_id: int) -> Assessment:
 # ---- workflow ---------------------------------------------------------------------------------------
 
 
-def _transition(
+def assessment_transition(
     assessment: Assessment,
     action: TransitionAction,
     user: User | None,
@@ -316,7 +316,7 @@ def _transition(
 
 @transaction.atomic
 def assessment_mark_ready(*, assessment: Assessment, user: User, ready: bool = True) -> None:
-    _transition(
+    assessment_transition(
         assessment,
         TransitionAction.MARK_READY if ready else TransitionAction.UNMARK_READY,
         user,
@@ -357,13 +357,13 @@ def assessment_submit(*, assessment: Assessment, user: User) -> None:
     problems = submission_problems(locked)
     if problems:
         raise WorkflowError(problems)
-    _transition(assessment, TransitionAction.SUBMIT, user, submitted_at=timezone.now())
+    assessment_transition(assessment, TransitionAction.SUBMIT, user, submitted_at=timezone.now())
 
 
 @transaction.atomic
 def assessment_recall(*, assessment: Assessment, user: User, note: str = "") -> None:
     """Submitted → draft, before the deadline."""
-    _transition(assessment, TransitionAction.RECALL, user, note, submitted_at=None)
+    assessment_transition(assessment, TransitionAction.RECALL, user, note, submitted_at=None)
 
 
 @transaction.atomic
@@ -377,7 +377,7 @@ def assessment_extend(*, assessment: Assessment, user: User, until: datetime.dat
             _("Hạn chung của kỳ là %(common)s; gia hạn phải sau hạn đó.")
             % {"common": f"{timezone.localtime(common):%d/%m/%Y %H:%M}"}
         )
-    _transition(
+    assessment_transition(
         assessment,
         TransitionAction.EXTEND,
         user,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("bo-chi-so/", include("criteria.urls")),
     path("quan-tri/", include("organisations.urls")),
     path("tai-lieu/", include("evidence.urls")),
+    path("tham-dinh/", include("appraisal.urls")),
     path("", include("assessments.urls")),
     path("admin/", admin.site.urls),
 ]

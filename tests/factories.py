@@ -86,10 +86,11 @@ def make_agency(name: str = "Sở Thử nghiệm", kind: str = AgencyKind.DEPART
 
 
 def make_user(username: str, role: str | None = None, agency: Agency | None = None, **kwargs: object):
+    """A user with one role; ``agency`` is the agency of an officer or head, or a reviewer's lead agency."""
     user = get_user_model().objects.create_user(username=username, password=PASSWORD, **kwargs)
     if role is not None:
         RoleAssignment.objects.create(
-            user=user, role=role, agency=agency if role in (Role.OFFICER, Role.HEAD) else None
+            user=user, role=role, agency=agency if role in (Role.OFFICER, Role.HEAD, Role.REVIEWER) else None
         )
     return user
 
@@ -160,3 +161,21 @@ def fill_sheet(assessment, user) -> None:
             "deduction": LeafInput(event_count=0),
         }[node.method]
         score_save(score=score, edit=ScoreEdit(value=value, note="Thuyết minh"), version=score.version, user=user)
+
+
+def appraisal_period(*agencies: Agency, reviewer, admin, index_set: IndexSet | None = None, year: int = 2026):
+    """A period in appraisal, through the services: every sheet filled (all zero) and submitted, every
+    domain of the set assigned to ``reviewer``. Returns the period."""
+    from appraisal.services import assignment_save, period_start_appraisal
+    from assessments.services import assessment_submit
+
+    period = open_period(*agencies, index_set=index_set, year=year)
+    for assessment in period.assessments.select_related("period", "agency"):
+        fill_sheet(assessment, admin)
+        assessment_submit(assessment=assessment, user=admin)
+    for period_set in period.index_sets.select_related("index_set"):
+        for domain in period_set.index_set.nodes.filter(depth=1, is_survey=False):
+            assignment_save(period=period, node=domain, reviewer=reviewer, user=admin)
+    period_start_appraisal(period=period, user=admin)
+    period.refresh_from_db()
+    return period
