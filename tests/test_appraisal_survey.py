@@ -200,6 +200,25 @@ def test_above_the_max_and_negative_are_refused_in_their_row(period, users, agen
     assert not SurveyScore.objects.exists()
 
 
+def test_sets_of_two_kinds_share_a_column_where_their_part_reads_the_same(period, users, agency):
+    rows = [*compact_rows()[:-1]]
+    rows[-1] = NodeRow(code="3", title="Điều tra xã hội học", max_points=D(2), method="manual", is_survey=True)
+    commune_set = index_set_create(name="Bộ xã", agency_kind=AgencyKind.COMMUNE, year_from=2026, rows=rows)
+    commune = make_agency("UBND xã Trung Hà", AgencyKind.COMMUNE, short_name="THA")
+    Assessment.objects.create(period=period, agency=commune, index_set=commune_set)
+    template = read_template(period)
+    assert list(template[0]) == [*HEADER, "3 Điều tra xã hội học (tối đa 2)"]
+    assert ("UBND xã Trung Hà", "THA", None, None) in template
+    data = xlsx_bytes([template[0], ["THA", "", 1, 1.5], [agency.name, "", 1, 1]], sheet_title=SHEET)
+    with pytest.raises(ImportInvalid) as exc:
+        import_survey(period=period, data=data, user=users["admin"])
+    assert [(e.row, e.column) for e in exc.value.errors] == [(2, HEADER[2]), (3, "3 Điều tra xã hội học (tối đa 2)")]
+    assert "không có phần điều tra này" in exc.value.errors[0].message
+    data = xlsx_bytes([template[0], ["THA", "", None, 1.5], [agency.name, "", 1, None]], sheet_title=SHEET)
+    assert import_survey(period=period, data=data, user=users["admin"]).changed == 2
+    assert stored(period) == {"UBND xã Trung Hà": D("1.5"), agency.name: D(1)}
+
+
 def test_a_formula_is_not_evaluated(period, users, agency):
     data = xlsx_bytes([HEADER, [agency.name, "", "=1+1"]], sheet_title=SHEET)  # no cached value: blank
     result = import_survey(period=period, data=data, user=users["admin"])

@@ -60,6 +60,19 @@ def test_survey_import_error_and_adjustments(page, live_server, screenshot_dir, 
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[size]
     page.screenshot(path=screenshot_dir / f"survey-import-error-{size}.png", full_page=True)
 
+    # One agency's page: a change of a stored value needs a reason, then shows in the history.
+    page.locator("tr", has_text="Sở Khoa học và Công nghệ").get_by_role("link", name="Sửa, lịch sử").click()
+    points = page.get_by_label("3.1 Chỉ số hài lòng SIPAS (tối đa 2)")
+    points.fill("1,75")
+    page.click("main form button[type=submit]")
+    expect(page.locator("main")).to_contain_text("ghi lý do điều chỉnh")
+    page.fill("#id_reason", "Kết quả phúc khảo")
+    page.click("main form button[type=submit]")
+    expect(page.locator("main table")).to_contain_text("Kết quả phúc khảo")
+    expect(page.locator("main table")).to_contain_text("1,5 → 1,75")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTHS[size]
+    page.screenshot(path=screenshot_dir / f"survey-agency-{size}.png", full_page=True)
+
     page.goto(f"{live_server.url}/tham-dinh/ky/{period.pk}/thuong-tru/")
     page.select_option("#id_assessment", label=agencies[0].name)
     page.select_option("#id_kind", value="bonus")
