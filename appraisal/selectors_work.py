@@ -111,7 +111,7 @@ def sheet_rows(
     """The leaves of one sheet the viewer works on, in tree order: 4 queries (scores, then ``_rows``)."""
     scores = (
         Score.objects.filter(assessment=assessment, node__is_survey=False)
-        .select_related("node", "updated_by")
+        .select_related("node", "domain", "updated_by")
         .order_by("node__position")
     )
     if only_score is not None:
