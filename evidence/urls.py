@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/tieu-chi/<int:score_pk>/dung-lai/", views.link, name="link"),
     path("<int:pk>/tieu-chi/<int:score_pk>/go/<int:evidence_pk>/", views.unlink, name="unlink"),
     path("tep/<int:evidence_pk>/", views.download, name="download"),
+    path("tep/<int:evidence_pk>/xem/", views.inline, name="inline"),
 ]

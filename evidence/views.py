@@ -8,8 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from assessments.models import Assessment, Evidence, EvidenceKind, Score
@@ -147,7 +150,12 @@ def unlink(request: HttpRequest, pk: int, score_pk: int, evidence_pk: int) -> Ht
     return _panel(request, assessment, score, changed=True, notice=_("Đã gỡ tài liệu khỏi tiêu chí."))
 
 
-def download(request: HttpRequest, evidence_pk: int) -> FileResponse:
+# Types a browser shows by itself inside the page (the reviewer's sheet opens them in a frame or an image);
+# every other file is only downloaded.
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
+
+
+def _readable_file(request: HttpRequest, evidence_pk: int) -> Evidence:
     evidence = get_object_or_404(
         Evidence.objects.only("assessment_id", "kind", "file", "original_name", "content_type"), pk=evidence_pk
     )
@@ -155,6 +163,24 @@ def download(request: HttpRequest, evidence_pk: int) -> FileResponse:
     get_assessment_for_user(request.user, evidence.assessment_id, Action.VIEW)
     if evidence.kind != EvidenceKind.FILE or not evidence.file:
         raise Http404(_("Tài liệu này là văn bản tham chiếu, không có tệp."))
+    return evidence
+
+
+def download(request: HttpRequest, evidence_pk: int) -> FileResponse:
+    return _file_response(_readable_file(request, evidence_pk), inline=False)
+
+
+@xframe_options_sameorigin
+@csp_override({"default-src": [CSP.NONE], "img-src": [CSP.SELF], "frame-ancestors": [CSP.SELF]})
+def inline(request: HttpRequest, evidence_pk: int) -> FileResponse:
+    """The file shown inside one of our own pages (PDF, PNG, JPEG only): same checks as the download."""
+    evidence = _readable_file(request, evidence_pk)
+    if evidence.content_type not in INLINE_TYPES:
+        raise Http404(_("Tệp này không xem trực tiếp được; hãy tải về."))
+    return _file_response(evidence, inline=True)
+
+
+def _file_response(evidence: Evidence, *, inline: bool) -> FileResponse:
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
@@ -162,7 +188,7 @@ def download(request: HttpRequest, evidence_pk: int) -> FileResponse:
         raise Http404(_("Không tìm thấy tệp đã lưu; hãy báo quản trị hệ thống.")) from None
     response = FileResponse(
         handle,
-        as_attachment=True,
+        as_attachment=not inline,
         filename=evidence.original_name,
         content_type=evidence.content_type or "application/octet-stream",
     )

@@ -575,6 +575,22 @@ def test_download_is_an_attachment_with_the_original_name_and_exact_bytes(client
     response.close()
 
 
+def test_inline_shows_a_pdf_in_our_own_frame_only(client, users, assessment):
+    evidence = file_evidence(assessment, users["officer"])
+    word = file_evidence(assessment, users["officer"], name="bao-cao.pdf")
+    # A type the browser would not show by itself (or might run) is only downloaded.
+    Evidence.objects.filter(pk=word.pk).update(content_type="application/msword")
+    client.force_login(users["officer"])
+    assert client.get(reverse("evidence:inline", args=[word.pk])).status_code == 404
+    response = client.get(reverse("evidence:inline", args=[evidence.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("inline;")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    assert b"".join(response.streaming_content) == PDF
+    response.close()
+
+
 def test_document_reference_has_nothing_to_download(client, users, assessment):
     evidence = evidence_add_document(
         assessment=assessment, score=score(assessment, "1.1"), user=users["officer"], doc_number="15/KH-UBND"
@@ -590,7 +606,7 @@ def row(*statuses: int) -> dict[str, int]:
     return dict(zip(ROLES, statuses, strict=True))
 
 
-READS = ["panel", "download"]
+READS = ["panel", "download", "inline"]
 WRITES = ["upload", "document", "link", "unlink"]
 DRAFT = {
     # its agency, the administrator and leadership (who read any sheet; a reviewer only submitted ones)
@@ -606,8 +622,8 @@ SUBMITTED = {
 def request(client: Client, name: str, assessment: Assessment, evidence: Evidence):
     """One call of each evidence URL against ``evidence`` (linked to leaf 1.1) with data that would succeed."""
     first, second = score(assessment, "1.1"), score(assessment, "1.2")
-    if name == "download":
-        return client.get(reverse("evidence:download", args=[evidence.pk]))
+    if name in ("download", "inline"):
+        return client.get(reverse(f"evidence:{name}", args=[evidence.pk]))
     if name == "panel":
         return client.get(reverse("evidence:panel", args=[assessment.pk, first.pk]))
     if name == "upload":

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from . import (
     test_appraisal_adjustments,
     test_appraisal_survey,
+    test_appraisal_work,
     test_assessment_permissions,
     test_criteria_pages,
     test_evidence,
@@ -42,6 +43,7 @@ def covered() -> set[str]:
         | {f"criteria:{name}" for name in test_criteria_pages.MATRIX}
         | {"criteria:copy"}  # test_only_admin_may_copy
         | {f"appraisal:{name}" for name in test_appraisal_survey.MATRIX + test_appraisal_adjustments.MATRIX}
+        | {f"appraisal:{name}" for name in test_appraisal_work.GETS + test_appraisal_work.POSTS}
         | test_login_security.ROUTES
         | PUBLIC
     )

@@ -1,0 +1,84 @@
+// The reviewer's pages (appraisal/work/*): the «next unappraised row» keys, evidence opened inside the page,
+// the leaf picker, «select every unappraised row», and taking the stored values after a stale save.
+(function () {
+  "use strict";
+
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll(".work-row")); }
+  function typing(el) { return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) && el.type !== "checkbox"; }
+
+  function focusRow(row) {
+    const input = row.querySelector(".work-points");
+    row.scrollIntoView({ block: "center" });
+    (input || row).focus({ preventScroll: true });
+    if (input) input.select();
+    rows().forEach(function (r) { r.classList.toggle("work-current", r === row); });
+  }
+
+  // n / j: the next row still to appraise in this round after the current one (wrapping); p / k: the previous.
+  function move(step) {
+    const all = rows();
+    if (!all.length) return;
+    const current = document.activeElement && document.activeElement.closest ? document.activeElement.closest(".work-row") : null;
+    const start = current ? all.indexOf(current) : (step > 0 ? -1 : all.length);
+    for (let i = 1; i <= all.length; i++) {
+      const row = all[(start + step * i + all.length * 2) % all.length];
+      if (row.dataset.pending) { focusRow(row); return; }
+    }
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || !document.querySelector(".work-rows")) return;
+    if (typing(e.target)) {
+      if (e.key === "Escape") e.target.blur();
+      return;
+    }
+    if (e.key === "n" || e.key === "j") { e.preventDefault(); move(1); }
+    else if (e.key === "p" || e.key === "k") { e.preventDefault(); move(-1); }
+  });
+
+  // Evidence: a PDF in a frame, an image as an image, loaded only when the reviewer opens it.
+  document.addEventListener("toggle", function (e) {
+    const details = e.target;
+    if (!details.matches || !details.matches("details.evidence-view") || !details.open || details.dataset.loaded) return;
+    details.dataset.loaded = "1";
+    let viewer;
+    if (details.dataset.kind === "pdf") {
+      viewer = document.createElement("iframe");
+      viewer.className = "evidence-frame";
+    } else {
+      viewer = document.createElement("img");
+      viewer.className = "evidence-image img-fluid";
+      viewer.alt = details.dataset.title || "";
+    }
+    viewer.src = details.dataset.src;
+    viewer.title = details.dataset.title || "";
+    details.appendChild(viewer);
+  }, true);
+
+  document.addEventListener("change", function (e) {
+    if (e.target.matches(".work-leaf-picker")) {
+      window.location.href = e.target.value;
+    } else if (e.target.id === "work-pick-all") {
+      rows().forEach(function (row) {
+        const box = row.querySelector(".work-pick");
+        if (box && row.dataset.pending) box.checked = e.target.checked;
+      });
+    }
+  });
+
+  document.addEventListener("click", function (e) {
+    const button = e.target.closest && e.target.closest(".work-take-stored");
+    if (!button) return;
+    const row = button.closest(".work-row");
+    row.querySelector("[name=points]").value = button.dataset.points;
+    row.querySelector("[name=comment]").value = button.dataset.comment;
+    button.closest(".work-stale-note").remove();
+    row.classList.remove("work-stale");
+  });
+
+  // A saved row may no longer be pending: the count of what is left follows.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    const left = document.getElementById("work-left-n");
+    if (left) left.textContent = String(rows().filter(function (r) { return r.dataset.pending; }).length);
+  });
+})();

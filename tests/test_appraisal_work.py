@@ -1,0 +1,340 @@
+"""The reviewer's work: the queue, by agency, by criterion, the htmx row saves (stale-edit protection,
+errors on the row), explanation requests, «accept the self points» for a selection, who may do what, and
+the query counts of both views."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from appraisal.models import AppraisalEntry, ExplanationRequest
+from appraisal.services import AppraisalEdit, appraisal_save, assignment_save
+from assessments.models import Evidence, EvidenceKind, EvidenceLink, Score
+from criteria.models import Node
+from organisations.models import Role
+
+from .factories import appraisal_period, make_agency, make_user
+
+D = Decimal
+
+
+@pytest.fixture
+def period(users, agency, other_agency):
+    return appraisal_period(agency, other_agency, reviewer=users["reviewer"], admin=users["admin"])
+
+
+@pytest.fixture
+def outsiders(period, users, agency):
+    """A reviewer of another domain (domain 2 is theirs) and a reviewer from the sheet's own agency."""
+    other = make_user("thamdinh.vbqppl", Role.REVIEWER)
+    domain_2 = Node.objects.get(index_set__in=period.index_sets.values("index_set"), code="2")
+    assignment_save(period=period, node=domain_2, reviewer=other, user=users["admin"])
+    own = make_user("thamdinh.khcn", Role.REVIEWER, agency)
+    return {"other_reviewer": other, "own_reviewer": own}
+
+
+def add_document(score: Score, **fields: object) -> Evidence:
+    """Evidence the agency attached before submitting (the sheet is read-only to the services now)."""
+    evidence = Evidence.objects.create(assessment_id=score.assessment_id, kind=EvidenceKind.DOCUMENT, **fields)
+    EvidenceLink.objects.create(evidence=evidence, score=score)
+    return evidence
+
+
+def leaf(period, agency, code="1.1") -> Score:
+    return Score.objects.select_related("node").get(
+        assessment__period=period, assessment__agency=agency, node__code=code
+    )
+
+
+def save_url(score: Score) -> str:
+    return reverse("appraisal:save", args=[score.assessment_id, score.pk])
+
+
+def entries() -> list[tuple]:
+    return list(AppraisalEntry.objects.order_by("pk").values_list("score_id", "points", "comment", "accepted_self"))
+
+
+# ---- the pages ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_queue_counts_what_is_left_per_domain_and_agency(client, period, users, agency, other_agency):
+    client.force_login(users["reviewer"])
+    # Two sheets × (domain 1: 1.1, 1.2, 1.3; domain 2: 2.1.1.1, 2.1.2); the survey leaf is not appraised.
+    response = client.get(reverse("appraisal:queue"))
+    work = response.context["works"][0]
+    assert [(d.node.code, d.left, d.total) for d in work.domains] == [("1", 6, 6), ("2", 4, 4)]
+    assert (work.left, work.total) == (10, 10)
+    score = leaf(period, agency)
+    appraisal_save(score=score, edit=AppraisalEdit(points=D(1)), version=score.version, user=users["reviewer"])
+    response = client.get(reverse("appraisal:queue"))
+    work = response.context["works"][0]
+    assert [(d.node.code, d.left) for d in work.domains] == [("1", 5), ("2", 4)]
+    assert {c.assessment.agency.name: c.left for c in work.agencies} == {agency.name: 4, "Sở Tư pháp": 5}
+    assert reverse("appraisal:sheet", args=[score.assessment_id]) in response.text
+    # The by-criterion link of a domain starts at its first leaf with work left.
+    first, second = (
+        reverse("appraisal:criterion", args=[period.pk, leaf(period, agency, c).node_id]) for c in ("1.1", "1.2")
+    )
+    assert first in response.text and second not in response.text
+    other = leaf(period, other_agency)
+    appraisal_save(score=other, edit=AppraisalEdit(points=D(1)), version=other.version, user=users["reviewer"])
+    response = client.get(reverse("appraisal:queue"))
+    assert first not in response.text and second in response.text
+
+
+@pytest.mark.django_db
+def test_by_agency_shows_inputs_note_evidence_and_the_fields(client, period, users, agency):
+    ratio = leaf(period, agency, "1.3")
+    Score.objects.filter(pk=ratio.pk).update(numerator=45, denominator=60, note="45 hồ sơ trực tuyến")
+    add_document(ratio, doc_number="15/KH-SKHCN", doc_summary="Kế hoạch CCHC 2026")
+    client.force_login(users["reviewer"])
+    response = client.get(reverse("appraisal:sheet", args=[ratio.assessment_id]))
+    text = response.text
+    assert "Tử số / mẫu số: 45 / 60 (75 %)" in text
+    assert "45 hồ sơ trực tuyến" in text and "15/KH-SKHCN" in text and "Kế hoạch CCHC 2026" in text
+    assert text.count('name="points"') == 5  # the five leaves of the reviewer, each with its field
+    assert "Giữ điểm tự chấm" in text and "Yêu cầu giải trình" in text
+    assert 'id="accept-many"' in text and "js/appraisal.js" in text
+
+
+@pytest.mark.django_db
+def test_by_criterion_lists_every_agency_and_moves_between_leaves(client, period, users, agency, other_agency):
+    score = leaf(period, agency, "1.2")
+    client.force_login(users["reviewer"])
+    response = client.get(reverse("appraisal:criterion", args=[period.pk, score.node_id]))
+    assert [row.assessment.agency.name for row in response.context["rows"]] == sorted([agency.name, other_agency.name])
+    assert response.context["previous"].code == "1.1" and response.context["next"].code == "1.3"
+    assert [c.node.code for c in response.context["leaves"]] == ["1.1", "1.2", "1.3", "2.1.1.1", "2.1.2"]
+
+
+# ---- saving ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_save_appends_an_entry_and_returns_the_row(client, period, users, agency):
+    score = leaf(period, agency)
+    client.force_login(users["reviewer"])
+    response = client.post(
+        save_url(score), {"version": score.version, "points": "0,75", "comment": "Thiếu phụ lục", "mode": "sheet"}
+    )
+    assert response.status_code == 200
+    assert entries() == [(score.pk, D("0.75"), "Thiếu phụ lục", False)]
+    assert f'id="work-{score.pk}"' in response.text and "Đã lưu" in response.text
+    assert 'data-pending=""' in response.text  # no longer left in this round
+    score.refresh_from_db()
+    assert score.appraised_points == D("0.75")
+
+
+@pytest.mark.django_db
+def test_accept_self_points_per_leaf(client, period, users, agency):
+    score = leaf(period, agency)
+    Score.objects.filter(pk=score.pk).update(self_points=D("0.5"))
+    client.force_login(users["reviewer"])
+    response = client.post(save_url(score), {"version": score.version, "points": "", "accept": "1"})
+    assert response.status_code == 200
+    assert entries() == [(score.pk, D("0.5"), "", True)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("points", "message"),
+    [("5", "Điểm phải từ 0 đến 1."), ("abc", "«abc» không phải là số điểm."), ("", "Nhập điểm thẩm định.")],
+)
+def test_a_refused_save_says_why_on_the_row_keeping_the_input(client, period, users, agency, points, message):
+    score = leaf(period, agency)
+    client.force_login(users["reviewer"])
+    response = client.post(save_url(score), {"version": score.version, "points": points, "comment": "Ý kiến giữ lại"})
+    assert response.status_code == 200
+    assert message in response.text and "Chưa lưu" in response.text
+    assert f'value="{points}"' in response.text and "Ý kiến giữ lại" in response.text
+    assert entries() == []
+
+
+@pytest.mark.django_db
+def test_a_stale_save_shows_the_stored_values_and_keeps_what_was_typed(client, period, users, agency):
+    score = leaf(period, agency)
+    read_at = score.version
+    appraisal_save(
+        score=score,
+        edit=AppraisalEdit(points=D("0.25"), comment="Của người kia"),
+        version=read_at,
+        user=users["reviewer"],
+    )
+    client.force_login(users["reviewer"])
+    response = client.post(save_url(score), {"version": read_at, "points": "1", "comment": "Của tôi"})
+    text = response.text
+    assert "vừa lưu tiêu chí này" in text and "Bản đã lưu" in text and "0,25" in text and "Của người kia" in text
+    assert 'value="1"' in text and "Của tôi</textarea>" in text  # the typed values stay in the inputs
+    assert entries() == [(score.pk, D("0.25"), "Của người kia", False)]
+    score.refresh_from_db()
+    assert f'name="version" value="{score.version}"' in text  # saving again overwrites, knowingly
+
+
+@pytest.mark.django_db
+def test_an_explanation_request_in_round_one(client, period, users, agency):
+    score = leaf(period, agency)
+    client.force_login(users["reviewer"])
+    url = reverse("appraisal:request", args=[score.assessment_id, score.pk])
+    response = client.post(url, {"kind": "supplement", "text": "Bổ sung kế hoạch đã ký"})
+    assert response.status_code == 200 and "Bổ sung kế hoạch đã ký" in response.text
+    assert list(ExplanationRequest.objects.values_list("score_id", "kind", "text")) == [
+        (score.pk, "supplement", "Bổ sung kế hoạch đã ký")
+    ]
+    response = client.post(url, {"kind": "explain", "text": "  "})
+    assert "Ghi nội dung cần đơn vị giải trình hoặc bổ sung." in response.text
+    assert ExplanationRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_accept_self_points_for_a_selection(client, period, users, agency, other_agency):
+    first, second, third = leaf(period, agency), leaf(period, other_agency), leaf(period, agency, "1.2")
+    client.force_login(users["reviewer"])
+    page = reverse("appraisal:criterion", args=[period.pk, first.node_id])
+    response = client.post(
+        reverse("appraisal:accept_many"),
+        {
+            "score": [first.pk, second.pk, third.pk],
+            f"v{first.pk}": first.version,
+            f"v{second.pk}": second.version,
+            f"v{third.pk}": third.version - 1,  # read before someone saved: refused, the others saved
+            "next": page,
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == page
+    assert sorted(e[0] for e in entries()) == sorted([first.pk, second.pk])
+    assert all(e[3] for e in entries())
+    assert "Đã giữ điểm tự chấm cho 2 tiêu chí." in response.text
+    assert "có người vừa lưu trước" in response.text
+
+
+# ---- who may do what ------------------------------------------------------------------------------------
+
+GETS = ["queue", "sheet", "criterion"]
+POSTS = ["save", "request", "accept_many"]
+ROLES = ["reviewer", "other_reviewer", "own_reviewer", "officer", "other_officer", "leadership", "admin", "no_role"]
+# What each role gets; a 200/302 on a write by anyone but the assigned reviewer must still write nothing.
+EXPECTED = {
+    "reviewer": {"queue": 200, "sheet": 200, "criterion": 200, "save": 200, "request": 200, "accept_many": 302},
+    "other_reviewer": {"queue": 200, "sheet": 200, "criterion": 200, "save": 403, "request": 403, "accept_many": 302},
+    "own_reviewer": {"queue": 200, "sheet": 403, "criterion": 200, "save": 403, "request": 403, "accept_many": 302},
+    "officer": dict.fromkeys(GETS + POSTS, 403),
+    "other_officer": dict.fromkeys(GETS + POSTS, 403),
+    "leadership": {**dict.fromkeys(GETS, 200), **dict.fromkeys(POSTS, 403)},
+    "admin": {**dict.fromkeys(GETS, 200), **dict.fromkeys(POSTS, 403)},
+    "no_role": dict.fromkeys(GETS + POSTS, 403),
+}
+
+
+def call(client, name: str, score: Score):
+    if name == "queue":
+        return client.get(reverse("appraisal:queue"))
+    if name == "sheet":
+        return client.get(reverse("appraisal:sheet", args=[score.assessment_id]))
+    if name == "criterion":
+        return client.get(reverse("appraisal:criterion", args=[score.assessment.period_id, score.node_id]))
+    if name == "save":
+        return client.post(save_url(score), {"version": score.version, "points": "1", "comment": "x"})
+    if name == "request":
+        url = reverse("appraisal:request", args=[score.assessment_id, score.pk])
+        return client.post(url, {"kind": "explain", "text": "Giải trình"})
+    return client.post(reverse("appraisal:accept_many"), {"score": [score.pk], f"v{score.pk}": score.version})
+
+
+def effects() -> tuple:
+    return (entries(), list(ExplanationRequest.objects.values_list("pk", flat=True)))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", GETS + POSTS)
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(client, period, users, outsiders, agency, name, role):
+    score = Score.objects.select_related("node", "assessment").get(
+        assessment__period=period, assessment__agency=agency, node__code="1.1"
+    )
+    Score.objects.filter(pk=score.pk).update(self_points=D("0.5"))
+    before = effects()
+    client.force_login({**users, **outsiders}[role])
+    response = call(client, name, score)
+    assert response.status_code == EXPECTED[role][name]
+    wrote = effects() != before
+    assert wrote == (role == "reviewer" and name in POSTS)
+    if name in ("sheet", "criterion") and response.status_code == 200:
+        # Leaf 1.1 of this sheet is the assigned reviewer's: others see no row of it, readers see it read-only.
+        shown = f'id="work-{score.pk}"' in response.text
+        assert shown == (role in ("reviewer", "leadership", "admin"))
+        # Fields only for leaves the viewer appraises: on this sheet the other domain's reviewer has domain 2.
+        writers = ("reviewer", "other_reviewer") if name == "sheet" else ("reviewer",)
+        assert ('name="points"' in response.text) == (role in writers)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", GETS + POSTS)
+def test_anonymous_is_sent_to_login(client, period, agency, name):
+    score = Score.objects.select_related("node", "assessment").get(
+        assessment__period=period, assessment__agency=agency, node__code="1.1"
+    )
+    before = effects()
+    response = call(client, name, score)
+    assert response.status_code == 302 and response["Location"].startswith("/dang-nhap/")
+    assert effects() == before
+
+
+# ---- query counts ---------------------------------------------------------------------------------------
+
+
+def busy_period(users, count: int):
+    """``count`` agencies in appraisal, each leaf 1.1 appraised once with a document as evidence."""
+    agencies = [make_agency(f"Sở số {i:03d}") for i in range(count)]
+    period = appraisal_period(*agencies, reviewer=users["reviewer"], admin=users["admin"], year=2030 + count)
+    for score in Score.objects.select_related("node", "assessment").filter(
+        assessment__period=period, node__code__in=("1.1", "1.3")
+    ):
+        appraisal_save(
+            score=score, edit=AppraisalEdit(points=D(0), comment="Đủ"), version=score.version, user=users["reviewer"]
+        )
+        add_document(score, doc_number="1/KH")
+    return period
+
+
+# Session, user, roles (3); the period (1); the leaf (1); the assignment map (4: its rows, the period's
+# sets, the parent links of their nodes, the reviewers' agencies); the leaf's scores with their agencies
+# (1); their evidence links, appraisal entries and explanation requests (3); the leaf picker: the sheets in
+# appraisal, one row per appraisable score, the nodes named (3).
+CRITERION_QUERIES = 16
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 40])
+def test_by_criterion_page_queries_do_not_grow_with_agencies(client, users, count, django_assert_num_queries):
+    period = busy_period(users, count)
+    node = Node.objects.get(index_set__in=period.index_sets.values("index_set"), code="1.1")
+    client.force_login(users["reviewer"])
+    with django_assert_num_queries(CRITERION_QUERIES):
+        response = client.get(reverse("appraisal:criterion", args=[period.pk, node.pk]))
+    assert len(response.context["rows"]) == count
+
+
+# Session, user, roles (3); the sheet with period, agency and set (1); the assignment map (4, as above);
+# the sheet's scores with their nodes (1); evidence links, appraisal entries, explanation requests (3).
+SHEET_QUERIES = 12
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("appraised", [False, True])
+def test_by_agency_page_queries_do_not_grow_with_entries_or_evidence(
+    client, users, appraised, django_assert_num_queries
+):
+    period = (
+        busy_period(users, 2)
+        if appraised
+        else appraisal_period(
+            make_agency("Sở A"), make_agency("Sở B"), reviewer=users["reviewer"], admin=users["admin"], year=2040
+        )
+    )
+    assessment = period.assessments.order_by("pk").first()
+    client.force_login(users["reviewer"])
+    with django_assert_num_queries(SHEET_QUERIES):
+        response = client.get(reverse("appraisal:sheet", args=[assessment.pk]))
+    assert len(response.context["rows"]) == 5

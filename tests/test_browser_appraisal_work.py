@@ -1,0 +1,152 @@
+"""The reviewer's work in headless Chromium on the department set: the queue, by agency (evidence opened in
+the page, the «next» key, an htmx save) and by criterion (accept the self points), on a desktop and a 390 px
+phone (screenshots in test-artifacts/)."""
+
+import hashlib
+import struct
+import zlib
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.files.base import ContentFile
+from playwright.sync_api import expect
+
+from appraisal.models import AppraisalEntry
+from appraisal.services import AppraisalEdit, appraisal_save
+from assessments.models import Evidence, EvidenceKind, EvidenceLink, Score
+from criteria.jsonio import load_index_set_file
+from organisations.models import Role
+
+from .conftest import login
+from .factories import PASSWORD, appraisal_period, make_agency, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+D = Decimal
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "indexset_department.json"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def png(width: int = 240, height: int = 120) -> bytes:
+    """A small striped PNG (no imaging library needed): a scanned page stand-in."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + bytes((31, 78, 121) if (y // 12) % 2 else (230, 238, 246)) * width for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def attach(score: Score, name: str, content: bytes, content_type: str) -> None:
+    evidence = Evidence(
+        assessment_id=score.assessment_id,
+        kind=EvidenceKind.FILE,
+        original_name=name,
+        size=len(content),
+        content_type=content_type,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    evidence.assessment = score.assessment
+    evidence.file.save(name, ContentFile(content), save=False)
+    evidence.save()
+    EvidenceLink.objects.create(evidence=evidence, score=score)
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def shoot(page, screenshot_dir: Path, name: str) -> None:
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=screenshot_dir / f"{name}-desktop.png")
+    page.set_viewport_size(PHONE)
+    assert no_sideways_scroll(page), name
+    page.screenshot(path=screenshot_dir / f"{name}-phone.png")
+    page.set_viewport_size(DESKTOP)
+
+
+def test_reviewer_appraises_by_agency_and_by_criterion(page, live_server, screenshot_dir):
+    index_set = load_index_set_file(FIXTURE)
+    names = ["Sở Khoa học và Công nghệ", "Sở Tư pháp", "Sở Y tế", "Sở Xây dựng"]
+    agencies = [make_agency(name) for name in names]
+    admin = make_user("quantri", Role.ADMIN)
+    reviewer = make_user("thamdinh", Role.REVIEWER, first_name="Bình", last_name="Trần Văn")
+    period = appraisal_period(*agencies, reviewer=reviewer, admin=admin, index_set=index_set)
+    # Realistic self scores: full points on the manual leaves of domain 1, ratios, notes, evidence.
+    scores = Score.objects.select_related("node", "assessment").filter(assessment__period=period)
+    for score in scores.filter(node__method="manual", node__is_survey=False):
+        Score.objects.filter(pk=score.pk).update(
+            self_points=score.max_points, note="Đã ban hành kế hoạch đúng hạn, kèm quyết định phê duyệt."
+        )
+    for i, score in enumerate(scores.filter(node__method="yes_no").order_by("pk")):
+        if i % 4:  # most agencies did what the leaf asks; one in four did not
+            Score.objects.filter(pk=score.pk).update(
+                answer_yes=True, self_points=score.max_points, note="Có văn bản, đã đính kèm trong hồ sơ."
+            )
+    for score in scores.filter(node__method="ratio"):
+        Score.objects.filter(pk=score.pk).update(numerator=D(45), denominator=D(60))
+    first_agency = period.assessments.get(agency=agencies[0])
+    leaves = list(scores.filter(assessment=first_agency, node__is_survey=False).order_by("node__position"))
+    attach(leaves[0], "ke-hoach-cchc-2026.pdf", PDF, "application/pdf")
+    attach(leaves[0], "anh-chup-cong-van.png", png(), "image/png")
+    Evidence.objects.create(
+        assessment=first_agency, kind=EvidenceKind.DOCUMENT, doc_number="15/KH-SKHCN", doc_summary="Kế hoạch CCHC"
+    )
+    EvidenceLink.objects.create(evidence=Evidence.objects.get(doc_number="15/KH-SKHCN"), score=leaves[1])
+    leaves[0].refresh_from_db()
+    appraisal_save(
+        score=leaves[0],
+        edit=AppraisalEdit(points=leaves[0].max_points, comment="Đủ hồ sơ"),
+        version=leaves[0].version,
+        user=reviewer,
+    )
+
+    login(page, live_server, "thamdinh", PASSWORD)
+    page.goto(f"{live_server.url}/tham-dinh/")
+    expect(page.locator("h1")).to_contain_text("Việc thẩm định của tôi")
+    shoot(page, screenshot_dir, "appraisal-queue")
+
+    # By agency: the PDF and the image open inside the page.
+    page.click(f"text={names[0]}")
+    expect(page.locator("h1")).to_contain_text(names[0])
+    first_row = page.locator(f"#work-{leaves[0].pk}")
+    first_row.locator("details.evidence-view summary").nth(1).click()
+    expect(first_row.locator("img.evidence-image")).to_be_visible()
+    assert page.evaluate("document.querySelector('img.evidence-image').naturalWidth") == 240
+    first_row.locator("details.evidence-view summary").nth(0).click()
+    expect(first_row.locator("iframe.evidence-frame")).to_have_count(1)
+    shoot(page, screenshot_dir, "appraisal-by-agency")
+
+    # «n» jumps to the next row still to appraise (the first leaf is done), and a save swaps the row.
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("n")
+    second = page.locator(f"#work-{leaves[1].pk}")
+    expect(second.locator("input[name=points]")).to_be_focused()
+    page.keyboard.type("0,5")
+    second.locator("textarea[name=comment]").fill("Thiếu văn bản chỉ đạo")
+    second.locator("button[type=submit]", has_text="Lưu").click()
+    expect(page.locator(f"#work-{leaves[1].pk} .work-status")).to_contain_text("Đã lưu")
+    assert AppraisalEntry.objects.filter(score=leaves[1], points=D("0.5"), comment="Thiếu văn bản chỉ đạo").exists()
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("n")
+    expect(page.locator(f"#work-{leaves[2].pk} input[name=points]")).to_be_focused()
+    # A refused value says why on the row in Vietnamese.
+    page.keyboard.type("99")
+    page.locator(f"#work-{leaves[2].pk} button[type=submit]", has_text="Lưu").click()
+    expect(page.locator(f"#work-{leaves[2].pk} .alert-danger")).to_contain_text("Điểm phải từ 0 đến")
+
+    # By criterion: one leaf across the four agencies; accept the self points on one row.
+    page.goto(f"{live_server.url}/tham-dinh/ky/{period.pk}/tieu-chi/{leaves[0].node_id}/")
+    expect(page.locator(".work-row")).to_have_count(4)
+    shoot(page, screenshot_dir, "appraisal-by-criterion")
+    rows = page.locator(".work-row.work-pending")
+    target = rows.first
+    target.locator("button", has_text="Giữ điểm tự chấm").click()
+    expect(page.locator(".work-row.work-pending")).to_have_count(2)
+    assert AppraisalEntry.objects.filter(score__node_id=leaves[0].node_id, accepted_self=True).count() == 1
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=screenshot_dir / "appraisal-by-criterion-phone-full.png", full_page=True)
+    assert no_sideways_scroll(page)
