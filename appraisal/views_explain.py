@@ -5,6 +5,8 @@ Thin: who may reach a page is decided here (404 when the sheet is not visible, 4
 a write may happen by the services in appraisal.explaining, under the sheet's lock.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -78,30 +80,36 @@ def period_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _confirmed(request: HttpRequest, *, title: str, message: str, back: str, act: Callable[[], str]) -> HttpResponse:
+    """An irreversible action: asked first (confirm=1, see assessments.confirmations), then done by ``act``,
+    which returns the success message; a refusal is shown on the page it came from."""
+    if not confirmed(request):
+        return confirmation_page(request, title=title, message=message, ok_label=title, cancel_url=back)
+    try:
+        messages.success(request, act())
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect(back)
+
+
 @require_POST
 def return_view(request: HttpRequest, pk: int) -> HttpResponse:
     require_admin(request.user)
     period = get_object_or_404(Period, pk=pk)
-    back = reverse("appraisal:explanations", args=[pk])
-    if not confirmed(request):
-        return confirmation_page(
-            request,
-            title=_("Trả lại để giải trình"),
-            message=return_text(period),
-            ok_label=_("Trả lại để giải trình"),
-            cancel_url=back,
-        )
-    try:
+
+    def act() -> str:
         count = return_for_explanation(period=period, user=acting_user(request))
-    except ValidationError as exc:
-        _errors(request, exc)
-        return redirect(back)
-    messages.success(
+        return ngettext(
+            "Đã trả lại %(n)s bản đánh giá để giải trình.", "Đã trả lại %(n)s bản đánh giá để giải trình.", count
+        ) % {"n": count}
+
+    return _confirmed(
         request,
-        ngettext("Đã trả lại %(n)s bản đánh giá để giải trình.", "Đã trả lại %(n)s bản đánh giá để giải trình.", count)
-        % {"n": count},
+        title=_("Trả lại để giải trình"),
+        message=return_text(period),
+        back=reverse("appraisal:explanations", args=[pk]),
+        act=act,
     )
-    return redirect(back)
 
 
 # ---- the agency -------------------------------------------------------------------------------------------
@@ -212,22 +220,18 @@ def answer_document(request: HttpRequest, pk: int, score_pk: int) -> HttpRespons
 @require_POST
 def answer_send(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _writable(request, pk, send=True)
-    back = reverse("appraisal:answer", args=[pk])
-    if not confirmed(request):
-        return confirmation_page(
-            request,
-            title=_("Gửi giải trình"),
-            message=send_text(assessment),
-            ok_label=_("Gửi giải trình"),
-            cancel_url=back,
-        )
-    try:
+
+    def act() -> str:
         explanation_send(assessment=assessment, user=acting_user(request))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Đã gửi giải trình tới tổ thẩm định."))
-    return redirect(back)
+        return _("Đã gửi giải trình tới tổ thẩm định.")
+
+    return _confirmed(
+        request,
+        title=_("Gửi giải trình"),
+        message=send_text(assessment),
+        back=reverse("appraisal:answer", args=[pk]),
+        act=act,
+    )
 
 
 # ---- one leaf ---------------------------------------------------------------------------------------------
