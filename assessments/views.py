@@ -45,7 +45,7 @@ from .services import (
     score_save,
     submission_problems,
 )
-from .workflow import WorkflowError, is_locked
+from .workflow import RETURNED_OR_LATER, WorkflowError, is_locked
 
 
 def _leaf_or_404(assessment: Assessment, score_pk: int) -> SheetLeaf:
@@ -100,6 +100,8 @@ def sheet_view(request: HttpRequest, pk: int) -> HttpResponse:
             "is_member": assessment.agency_id in roles.agency_ids,
             "can_submit": can(request.user, assessment, Action.SUBMIT),
             "can_recall": can(request.user, assessment, Action.RECALL),
+            # Round 1 of the appraisal is on the explanation page, linked only once the sheet is returned.
+            "explanation_link": assessment.state in RETURNED_OR_LATER,
         },
     )
 

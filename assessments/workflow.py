@@ -58,6 +58,10 @@ TRANSITIONS: dict[str, Step] = {
 # Scores, notes and evidence are written under the same rule as marking ready: a draft, in time.
 EDIT = TransitionAction.MARK_READY
 
+# From its return for explanation on, the agency reads round 1 of its appraisal (points, comments,
+# requests); before, nothing of it (appraisal.explaining.sees_round_one).
+RETURNED_OR_LATER = frozenset({S.RETURNED, S.EXPLAINED, S.APPRAISED, S.PUBLISHED})
+
 
 def is_past_deadline(assessment: Assessment, now: datetime.datetime | None = None) -> bool:
     deadline = assessment.self_assessment_deadline

@@ -6,6 +6,7 @@ save), so evidence cannot change after the head has submitted.
 
 import datetime
 import hashlib
+from collections.abc import Callable
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -19,6 +20,15 @@ from assessments.selectors import EVIDENCE_ADDED, EVIDENCE_REMOVED, EVIDENCE_REU
 from assessments.services import assessment_lock_for_edit
 
 from .validation import check_upload
+
+# What a write of new evidence locks and checks first: by default the sheet must be an editable draft. An
+# app above may pass another rule for its own narrow case (appraisal: a leaf asked about while the sheet
+# is returned for explanation), which locks the same row and raises WorkflowError when it refuses.
+SheetLock = Callable[[Score], Assessment]
+
+
+def draft_lock(score: Score) -> Assessment:
+    return assessment_lock_for_edit(assessment_id=score.assessment_id)
 
 
 def _record(score: Score, user: User | None, key: str, evidence: Evidence) -> None:
@@ -34,7 +44,9 @@ def _same_assessment(assessment: Assessment, score: Score) -> None:
         raise ValidationError(_("Tiêu chí không thuộc bản tự đánh giá này."))
 
 
-def evidence_upload(*, assessment: Assessment, score: Score, upload: UploadedFile, user: User) -> Evidence:
+def evidence_upload(
+    *, assessment: Assessment, score: Score, upload: UploadedFile, user: User, lock: SheetLock = draft_lock
+) -> Evidence:
     """Check the file, store it under a generated name with its SHA-256, and link it to the leaf."""
     _same_assessment(assessment, score)
     checked = check_upload(upload)
@@ -55,7 +67,7 @@ def evidence_upload(*, assessment: Assessment, score: Score, upload: UploadedFil
     evidence.file.save(name, upload, save=False)
     try:
         with transaction.atomic():
-            assessment_lock_for_edit(assessment_id=assessment.pk)
+            lock(score)
             evidence.save()
             EvidenceLink.objects.create(evidence=evidence, score=score)
             _record(score, user, EVIDENCE_ADDED, evidence)
@@ -75,6 +87,7 @@ def evidence_add_document(
     doc_issuer: str = "",
     doc_summary: str = "",
     url: str = "",
+    lock: SheetLock = draft_lock,
 ) -> Evidence:
     """A reference to a document (số/ký hiệu, ngày, cơ quan ban hành, trích yếu) instead of a file."""
     _same_assessment(assessment, score)
@@ -92,7 +105,7 @@ def evidence_add_document(
     )
     evidence.full_clean(exclude=["file", "assessment", "uploaded_by"])
     with transaction.atomic():
-        assessment_lock_for_edit(assessment_id=assessment.pk)
+        lock(score)
         evidence.save()
         EvidenceLink.objects.create(evidence=evidence, score=score)
         _record(score, user, EVIDENCE_ADDED, evidence)

@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from . import (
     test_appraisal_adjustments,
+    test_appraisal_explain,
     test_appraisal_survey,
     test_appraisal_work,
     test_assessment_permissions,
@@ -45,6 +46,7 @@ def covered() -> set[str]:
         | {f"appraisal:{name}" for name in test_appraisal_survey.MATRIX + test_appraisal_adjustments.MATRIX}
         | {f"appraisal:{name}" for name in test_appraisal_work.GETS + test_appraisal_work.POSTS}
         | test_login_security.ROUTES
+        | {f"appraisal:{name}" for name in test_appraisal_explain.ROUTES}
         | PUBLIC
     )
 
