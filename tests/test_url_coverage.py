@@ -5,7 +5,14 @@ from types import SimpleNamespace
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from . import test_assessment_permissions, test_criteria_pages, test_evidence, test_login_security, test_people
+from . import (
+    test_appraisal_publish,
+    test_assessment_permissions,
+    test_criteria_pages,
+    test_evidence,
+    test_login_security,
+    test_people,
+)
 
 # Reached without an object or a role: the login page and language switch are public, the home page
 # and logout only need a session (covered by test_login_required_everywhere and the login tests).
@@ -34,6 +41,8 @@ def covered() -> set[str]:
         | {f"criteria:{name}" for name in test_criteria_pages.MATRIX}
         | {"criteria:copy"}  # test_only_admin_may_copy
         | test_login_security.ROUTES
+        | {f"appraisal:{name}" for name in [*test_appraisal_publish.ACTIONS, *test_appraisal_publish.READS]}
+        | {"public:ranking"}  # test_appraisal_publish: public page tests, anonymous included
         | PUBLIC
     )
 
