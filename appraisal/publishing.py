@@ -78,6 +78,18 @@ class Checklist:
         return out
 
 
+def survey_parts(period: Period) -> list[Node]:
+    """The nodes survey points are entered on (see SurveyScore): each child of a survey domain, or the
+    survey domain itself when it has no children. One query."""
+    nodes = list(
+        Node.objects.filter(index_set__in=period.index_sets.values("index_set"), is_survey=True, depth__lte=2).order_by(
+            "index_set", "position"
+        )
+    )
+    with_children = {node.parent_id for node in nodes if node.depth == 2}
+    return [node for node in nodes if node.depth == 2 or node.pk not in with_children]
+
+
 def period_checklist(period: Period) -> Checklist:
     """The open items of the period. Five queries, whatever the number of agencies."""
     # 1. The sheets.
@@ -108,17 +120,10 @@ def period_checklist(period: Period) -> Checklist:
             .annotate(n=Count("pk"))
             .values_list("assessment_id", "n")
         )
-    # 4. Survey parts of each set: the children of a survey domain, or the domain itself without children.
-    survey_nodes = list(
-        Node.objects.filter(
-            index_set__in=period.index_sets.values("index_set"), is_survey=True, depth__lte=2
-        ).values_list("pk", "parent_id", "depth", "index_set_id")
-    )
-    with_children = {parent for _pk, parent, depth, _set in survey_nodes if depth == 2}
+    # 4. Survey parts of each set.
     parts: dict[int, set[int]] = defaultdict(set)
-    for pk, _parent, depth, set_id in survey_nodes:
-        if depth == 2 or pk not in with_children:
-            parts[set_id].add(pk)
+    for node in survey_parts(period):
+        parts[node.index_set_id].add(node.pk)
     # 5. Survey points entered.
     entered: dict[int, set[int]] = defaultdict(set)
     for assessment_id, node_id in SurveyScore.objects.filter(assessment__period=period).values_list(

@@ -70,6 +70,11 @@ class AgencyResult:
         return str(Band(self.band).label) if self.band in Band.values else self.band
 
     @property
+    def band_class(self) -> str:
+        """Bootstrap's badge colour for the band."""
+        return BAND_CLASSES.get(self.band, "text-bg-secondary")
+
+    @property
     def group_label(self) -> str:
         return str(AgencyKind(self.group).label) if self.group in AgencyKind.values else self.group
 
@@ -92,6 +97,14 @@ class Band(models.TextChoices):
     FAIR = "fair", _("Khá")
     AVERAGE = "average", _("Trung bình")
     WEAK = "weak", _("Yếu")
+
+
+BAND_CLASSES: dict[str, str] = {
+    Band.GOOD: "text-bg-success",
+    Band.FAIR: "text-bg-primary",
+    Band.AVERAGE: "text-bg-warning",
+    Band.WEAK: "text-bg-danger",
+}
 
 
 def band_of(period: Period, index: Decimal | None) -> str:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appraisal.models import Adjustment, AdjustmentKind, SurveyScore
+from appraisal.publishing import survey_parts
 from appraisal.results import AgencyResult, DomainResult, period_results, rank_rows
 from appraisal.services import AppraisalEdit, appraisal_save
 from assessments.models import Period, PeriodState, Score
@@ -48,10 +49,11 @@ def give_survey(period: Period, points: Decimal = Decimal(1), agency=None) -> No
     slice does not collide with the survey slice's service.
     """
     now = timezone.now()
-    for assessment in period.assessments.select_related("index_set"):
+    parts = survey_parts(period)
+    for assessment in period.assessments.all():
         if agency is not None and assessment.agency_id != agency.pk:
             continue
-        for node in assessment.index_set.nodes.filter(is_survey=True, is_leaf=True):
+        for node in (part for part in parts if part.index_set_id == assessment.index_set_id):
             SurveyScore.objects.update_or_create(
                 assessment=assessment,
                 node=node,
