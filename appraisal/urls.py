@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_explain, views_survey, views_work
+from . import views_explain, views_results, views_survey, views_work
 
 app_name = "appraisal"
 urlpatterns = [
@@ -35,4 +35,11 @@ urlpatterns = [
     ),
     path("bai/<int:pk>/giai-trinh/gui/", views_explain.answer_send, name="answer_send"),
     path("bai/<int:pk>/tieu-chi/<int:score_pk>/lich-su/", views_explain.leaf_history_view, name="leaf_history"),
+    # Results, finalisation and publication (views_results).
+    path("ky/<int:pk>/ket-qua/", views_results.results_view, name="results"),
+    path("ky/<int:pk>/cong-bo/", views_results.publication_view, name="publication"),
+    path("ky/<int:pk>/cong-bo/chot/", views_results.finalise_view, name="finalise"),
+    path("ky/<int:pk>/cong-bo/cong-bo/", views_results.publish_view, name="publish"),
+    path("ky/<int:pk>/cong-bo/huy/", views_results.unpublish_view, name="unpublish"),
+    path("ky/<int:pk>/cong-bo/cong-khai/", views_results.public_ranking_toggle, name="public_ranking_toggle"),
 ]

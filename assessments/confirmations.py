@@ -38,11 +38,18 @@ def submit_text(assessment: Assessment) -> str:
 
 
 def confirmation_page(
-    request: HttpRequest, *, title: str, message: str, ok_label: str, cancel_url: str
+    request: HttpRequest,
+    *,
+    title: str,
+    message: str,
+    ok_label: str,
+    cancel_url: str,
+    fields: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """The confirmation step for a browser that did not ask; nothing has been done yet."""
+    """The confirmation step for a browser that did not ask; nothing has been done yet. ``fields`` are
+    posted again with the confirmation (what was typed with the action, e.g. a reason)."""
     return render(
         request,
         "assessments/confirm.html",
-        {"title": title, "message": message, "ok_label": ok_label, "cancel_url": cancel_url},
+        {"title": title, "message": message, "ok_label": ok_label, "cancel_url": cancel_url, "fields": fields or {}},
     )

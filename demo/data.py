@@ -1,4 +1,5 @@
-"""Demo data: the sample criteria sets, the province's agencies (with the 2025 mergers) and one user per role."""
+"""Demo data: the sample criteria sets, the province's agencies (with the 2025 mergers), one user per role,
+this year's open period (domains assigned to the demo reviewer) and last year's, appraised and published."""
 
 import datetime
 import json
@@ -12,7 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, Period
+from appraisal.models import SurveyScore
+from appraisal.publishing import period_finalise, period_publish, period_set_public_ranking, survey_parts
+from appraisal.services import AppraisalEdit, appraisal_save, assignment_save, period_start_appraisal
+from assessments.models import Assessment, Period, Score
 from assessments.scoring import LeafInput
 from assessments.services import ScoreEdit, assessment_submit, period_open, period_save, score_save
 from criteria.jsonio import load_index_set_file
@@ -146,21 +150,36 @@ def _fill(assessment: Assessment, user: User, share: float, with_evidence: bool)
                 )
 
 
+def _sample_sets() -> list[IndexSet]:
+    sets = [
+        IndexSet.objects.filter(agency_kind=kind, is_sample=True).order_by("-version").first()
+        for kind in (AgencyKind.DEPARTMENT, AgencyKind.COMMUNE)
+    ]
+    return [s for s in sets if s is not None]
+
+
+def _participants() -> list[Agency]:
+    return list(Agency.objects.filter(is_active=True, kind__in=[AgencyKind.DEPARTMENT, AgencyKind.COMMUNE]))
+
+
+def _assign_domains(period: Period, reviewer: User, admin: User) -> None:
+    """Every scored domain of the period's sets to the demo reviewer (who belongs to no agency)."""
+    for domain in Node.objects.filter(
+        index_set__in=period.index_sets.values("index_set"), depth=1, is_survey=False
+    ).order_by("index_set", "position"):
+        assignment_save(period=period, node=domain, reviewer=reviewer, user=admin)
+
+
 def load_demo_period() -> Period | None:
     """An open period for the current year, with agencies at varied progress, unless one exists already."""
     year = timezone.localdate().year
     if Period.objects.filter(year=year).exists():
         return None
-    sets = [
-        IndexSet.objects.filter(agency_kind=kind, is_sample=True).order_by("-version").first()
-        for kind in (AgencyKind.DEPARTMENT, AgencyKind.COMMUNE)
-    ]
-    agencies = list(Agency.objects.filter(is_active=True, kind__in=[AgencyKind.DEPARTMENT, AgencyKind.COMMUNE]))
     period = period_save(
         year=year,
         name=f"Chỉ số CCHC năm {year}",
-        index_sets=[s for s in sets if s is not None],
-        agencies=agencies,
+        index_sets=_sample_sets(),
+        agencies=_participants(),
         self_assessment_deadline=timezone.now() + datetime.timedelta(days=20),
         explanation_deadline=timezone.now() + datetime.timedelta(days=40),
         appraisal1_deadline=timezone.now() + datetime.timedelta(days=35),
@@ -180,6 +199,94 @@ def load_demo_period() -> Period | None:
     for name, share in (("Sở Tài chính", 0.8), ("Sở Y tế", 0.3), ("Sở Xây dựng", 0.6), ("UBND phường Minh Xuân", 0.35)):
         if name in by_name:
             _fill(by_name[name], admin, share, with_evidence=share > 0.5)
+    _assign_domains(period, users["thamdinh"], admin)
+    return period
+
+
+def _appraisal(score: Score, agency_number: int, leaf_number: int) -> AppraisalEdit:
+    """Varied, deterministic appraisals: mostly the self points kept, some a step lower with a comment."""
+    node = score.node
+    if node.method != ScoringMethod.MANUAL or score.self_points is None or (agency_number + leaf_number) % 4:
+        return AppraisalEdit(points=None, accept_self=True, comment="" if leaf_number % 5 else "Đạt yêu cầu.")
+    lower = max(Decimal(0), score.self_points - node.effective_step * (1 + agency_number % 3))
+    return AppraisalEdit(
+        points=lower,
+        comment="Tài liệu kiểm chứng chưa thể hiện đầy đủ kết quả thực hiện; trừ điểm theo hướng dẫn chấm.",
+    )
+
+
+def _demo_survey(period: Period, user: User) -> None:
+    """Survey points for every sheet, varied per agency.
+
+    TODO(lead): call appraisal.surveys.survey_set (h-survey) here once merged; a minimal write through the
+    ORM until then, so last year's period can be finalised with its survey part entered.
+    """
+    now = timezone.now()
+    parts = survey_parts(period)
+    for number, assessment in enumerate(period.assessments.order_by("agency__name")):
+        share = Decimal(60 + (number * 13) % 35) / 100
+        for node in (part for part in parts if part.index_set_id == assessment.index_set_id):
+            points = (node.max_points * share).quantize(Decimal("0.01"))
+            SurveyScore.objects.create(
+                assessment=assessment,
+                node=node,
+                points=points,
+                max_points=node.max_points,
+                updated_at=now,
+                updated_by=user,
+            )
+
+
+def load_last_year_period() -> Period | None:
+    """Last year's period on the same sets and participants, already through the whole cycle through the
+    services: filled, submitted, appraised by the demo reviewer, survey entered, finalised and published
+    with a public ranking. Skipped when a period of that year exists."""
+    year = timezone.localdate().year - 1
+    if Period.objects.filter(year=year).exists():
+        return None
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=[u[0] for u in DEMO_USERS])}
+    admin, reviewer = users["quantri"], users["thamdinh"]
+    sets, agencies = _sample_sets(), _participants()
+    # Deadlines ahead while the sheets are filled and sent (the services refuse late work), moved back to
+    # last year's real dates before publication.
+    now = timezone.now()
+    period = period_save(
+        year=year,
+        name=f"Chỉ số CCHC năm {year}",
+        index_sets=sets,
+        agencies=agencies,
+        self_assessment_deadline=now + datetime.timedelta(days=1),
+    )
+    period_open(period=period)
+    for assessment in period.assessments.select_related("agency", "period"):
+        _fill(assessment, admin, 1.0, with_evidence=False)
+        assessment_submit(assessment=assessment, user=admin)
+    _assign_domains(period, reviewer, admin)
+    period_start_appraisal(period=period, user=admin)
+    numbers = {pk: n for n, pk in enumerate(period.assessments.order_by("agency__name").values_list("pk", flat=True))}
+    for score in (
+        Score.objects.filter(assessment__period=period, node__is_survey=False, not_applicable=False)
+        .select_related("node")
+        .order_by("assessment_id", "node__position")
+    ):
+        number = numbers[score.assessment_id]
+        edit = _appraisal(score, number, score.node.position)
+        appraisal_save(score=score, edit=edit, version=score.version, user=reviewer)
+    _demo_survey(period, admin)
+    period_finalise(period=period, user=admin)
+    period_save(
+        period=period,
+        year=year,
+        name=period.name,
+        index_sets=sets,
+        agencies=agencies,
+        self_assessment_deadline=datetime.datetime(year, 12, 15, 17, tzinfo=datetime.UTC),
+        appraisal1_deadline=datetime.datetime(year + 1, 1, 5, 17, tzinfo=datetime.UTC),
+        explanation_deadline=datetime.datetime(year + 1, 1, 12, 17, tzinfo=datetime.UTC),
+        appraisal2_deadline=datetime.datetime(year + 1, 1, 20, 17, tzinfo=datetime.UTC),
+    )
+    period_publish(period=period, user=admin, decision=f"25/QĐ-UBND ngày 30/01/{year + 1}")
+    period_set_public_ranking(period=period, public=True)
     return period
 
 
@@ -193,10 +300,12 @@ def load_demo() -> dict[str, int]:
             sets += 1
     agencies = load_agencies()
     load_users()
+    last_year = load_last_year_period()
     period = load_demo_period()
     return {
         "index_sets": sets,
         "agencies": len(agencies),
         "users": len(DEMO_USERS),
         "assessments": period.assessments.count() if period else 0,
+        "published": last_year.assessments.count() if last_year else 0,
     }

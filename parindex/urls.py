@@ -19,6 +19,7 @@ urlpatterns = [
     path("quan-tri/", include("organisations.urls")),
     path("tai-lieu/", include("evidence.urls")),
     path("tham-dinh/", include("appraisal.urls")),
+    path("cong-khai/", include("appraisal.urls_public")),
     path("", include("assessments.urls")),
     path("admin/", admin.site.urls),
 ]

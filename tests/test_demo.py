@@ -1,17 +1,22 @@
 """`manage.py load_demo`: what a newcomer sees after `make run` — sample sets, the province's agencies
-after the 2025 reorganisation, one account per role, and an open period at varied progress."""
+after the 2025 reorganisation, one account per role, an open period at varied progress with its domains
+assigned, and last year's period appraised and published."""
 
 from decimal import Decimal
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Sum
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Assessment, Evidence, Period
+from appraisal.models import AppraisalEntry, Publication, PublishedResult, ReviewAssignment
+from appraisal.services import uncovered_leaves
+from assessments.models import Assessment, AssessmentState, Evidence, Period, PeriodState, Score
 from criteria.models import IndexSet, Node, ScoringMethod
 from demo.data import DEMO_PASSWORD, DEMO_USERS
 from organisations.models import Agency, AgencyKind
@@ -19,11 +24,28 @@ from organisations.models import Agency, AgencyKind
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Loaded once for the module: last year's period goes through every service (some 1 700 appraisals),
+    too slow to repeat per test. The tests only read it (each in its own rolled-back transaction); the
+    database is emptied afterwards so no other module sees it. Files go to a private folder, passwords use
+    the tests' fast hash (the autouse fixture applies per test, after this one)."""
+    media = tmp_path_factory.mktemp("demo-media")
+    storages = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(media)}},
+    }
+    with (
+        override_settings(
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=media, STORAGES=storages
+        ),
+        django_db_blocker.unblock(),
+    ):
+        out = StringIO()
+        call_command("load_demo", stdout=out)
+    yield out.getvalue()
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
 
 
 def domain_max(index_set: IndexSet, survey: bool) -> Decimal:
@@ -47,7 +69,7 @@ def test_agencies_reflect_the_2025_reorganisation(demo):
     merged = Agency.objects.get(name="Sở Thông tin và Truyền thông")
     assert not merged.is_active and merged.merged_into.name == "Sở Khoa học và Công nghệ"
     assert Agency.objects.get(name="Sở Tài nguyên và Môi trường").merged_into.name == "Sở Nông nghiệp và Môi trường"
-    period = Period.objects.get()
+    period = Period.objects.get(year=timezone.localdate().year)
     assert not period.agencies.filter(is_active=False).exists()
     assert not period.agencies.filter(kind=AgencyKind.DISTRICT).exists()
 
@@ -61,10 +83,10 @@ def test_every_demo_login_works(demo):
 
 
 def test_the_period_is_open_with_varied_progress(demo):
-    period = Period.objects.get()
-    assert period.year == timezone.localdate().year and period.state == "open"
+    period = Period.objects.get(year=timezone.localdate().year)
+    assert period.state == "open"
     assert period.assessments.count() == period.agencies.count() == 22
-    by_name = {a.agency.name: a for a in Assessment.objects.select_related("agency")}
+    by_name = {a.agency.name: a for a in period.assessments.select_related("agency")}
     assert by_name["Sở Nội vụ"].state == "submitted"
     khcn = by_name["Sở Khoa học và Công nghệ"]
     scored = khcn.scores.filter(self_points__isnull=False).count()
@@ -82,3 +104,38 @@ def test_loading_again_adds_nothing_and_if_empty_skips(demo):
     out = StringIO()
     call_command("load_demo", "--if-empty", stdout=out)
     assert "bỏ qua" in out.getvalue()
+
+
+def test_this_years_domains_are_assigned_to_the_demo_reviewer(demo):
+    period = Period.objects.get(year=timezone.localdate().year)
+    assert not uncovered_leaves(period)
+    assert set(ReviewAssignment.objects.filter(period=period).values_list("reviewer__username", flat=True)) == {
+        "thamdinh"
+    }
+
+
+def test_last_year_is_published_with_ranks(demo, client):
+    last = Period.objects.get(year=timezone.localdate().year - 1)
+    this = Period.objects.get(year=timezone.localdate().year)
+    assert last.state == PeriodState.PUBLISHED and last.public_ranking and last.finalised_at is not None
+    assert set(last.agencies.values_list("pk", flat=True)) == set(this.agencies.values_list("pk", flat=True))
+    assert set(last.assessments.values_list("state", flat=True)) == {AssessmentState.PUBLISHED}
+    # Appraised through the service, with varied points and comments, by the demo reviewer only.
+    entries = AppraisalEntry.objects.filter(assessment__period=last)
+    assert (
+        entries.count()
+        == Score.objects.filter(assessment__period=last, node__is_survey=False, not_applicable=False).count()
+    )
+    assert set(entries.values_list("reviewer__username", flat=True)) == {"thamdinh"}
+    assert entries.filter(accepted_self=False).exists() and entries.exclude(comment="").exists()
+    publication = Publication.objects.get(period=last, unpublished_at__isnull=True)
+    results = PublishedResult.objects.filter(publication=publication)
+    assert results.count() == 22
+    for kind in (AgencyKind.DEPARTMENT, AgencyKind.COMMUNE):
+        group = results.filter(group=kind)
+        assert set(group.values_list("rank_of", flat=True)) == {group.count()}
+        assert group.filter(rank=1).exists() and len(set(group.values_list("index", flat=True))) > 1
+    assert results.filter(survey_points__gt=0).count() == 22
+    # The public page shows it without a login.
+    response = client.get(reverse("public:ranking", args=[last.pk]))
+    assert response.status_code == 200 and "Sở Nội vụ" in response.text

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from . import (
     test_appraisal_adjustments,
     test_appraisal_explain,
+    test_appraisal_publish,
     test_appraisal_survey,
     test_appraisal_work,
     test_assessment_permissions,
@@ -47,6 +48,8 @@ def covered() -> set[str]:
         | {f"appraisal:{name}" for name in test_appraisal_work.GETS + test_appraisal_work.POSTS}
         | test_login_security.ROUTES
         | {f"appraisal:{name}" for name in test_appraisal_explain.ROUTES}
+        | {f"appraisal:{name}" for name in [*test_appraisal_publish.ACTIONS, *test_appraisal_publish.READS]}
+        | {"public:ranking"}  # test_appraisal_publish: public page tests, anonymous included
         | PUBLIC
     )
 
