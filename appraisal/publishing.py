@@ -24,12 +24,12 @@ from assessments.models import (
     TransitionAction,
 )
 from assessments.services import assessment_transition
-from criteria.models import Node
 from parindex.numbers import number_text
 
 from .models import ExplanationRequest, Publication, PublishedResult, SurveyScore
 from .results import EXACT_PLACES, period_results, publication_in_force, snapshot_domains
 from .rules import explanation_deadline_passed
+from .surveys import survey_parts_by_set
 
 
 @dataclass(frozen=True)
@@ -78,18 +78,6 @@ class Checklist:
         return out
 
 
-def survey_parts(period: Period) -> list[Node]:
-    """The nodes survey points are entered on (see SurveyScore): each child of a survey domain, or the
-    survey domain itself when it has no children. One query."""
-    nodes = list(
-        Node.objects.filter(index_set__in=period.index_sets.values("index_set"), is_survey=True, depth__lte=2).order_by(
-            "index_set", "position"
-        )
-    )
-    with_children = {node.parent_id for node in nodes if node.depth == 2}
-    return [node for node in nodes if node.depth == 2 or node.pk not in with_children]
-
-
 def period_checklist(period: Period) -> Checklist:
     """The open items of the period. Five queries, whatever the number of agencies."""
     # 1. The sheets.
@@ -121,9 +109,10 @@ def period_checklist(period: Period) -> Checklist:
             .values_list("assessment_id", "n")
         )
     # 4. Survey parts of each set.
-    parts: dict[int, set[int]] = defaultdict(set)
-    for node in survey_parts(period):
-        parts[node.index_set_id].add(node.pk)
+    parts: dict[int, set[int]] = {
+        set_id: {node.pk for node in nodes}
+        for set_id, nodes in survey_parts_by_set(period.index_sets.values_list("index_set_id", flat=True)).items()
+    }
     # 5. Survey points entered.
     entered: dict[int, set[int]] = defaultdict(set)
     for assessment_id, node_id in SurveyScore.objects.filter(assessment__period=period).values_list(
@@ -135,7 +124,7 @@ def period_checklist(period: Period) -> Checklist:
             checklist.unappraised.append(OpenItem(pk, name, unappraised[pk]))
         if unanswered.get(pk):
             checklist.unanswered.append(OpenItem(pk, name, unanswered[pk]))
-        missing = parts[set_id] - entered[pk]
+        missing = parts.get(set_id, set()) - entered[pk]
         if missing:
             checklist.without_survey.append(OpenItem(pk, name, len(missing)))
     return checklist

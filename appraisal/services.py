@@ -69,7 +69,9 @@ class AppraisalEdit:
     accept_self: bool = False  # take the agency's self points as the appraisal
 
 
-def _check_may_appraise(assessment: Assessment, score: Score, user: User) -> int:
+def _check_may_appraise(
+    assessment: Assessment, score: Score, user: User, assignments: AssignmentMap | None = None
+) -> int:
     """The round, or WorkflowError (state) / PermissionDenied (not this reviewer's leaf)."""
     reason = round_refusal(assessment)
     if reason is not None:
@@ -77,9 +79,8 @@ def _check_may_appraise(assessment: Assessment, score: Score, user: User) -> int
     roles = roles_of(user)
     if assessment.agency_id in roles.own_agency_ids:
         raise PermissionDenied(_("Người thẩm định không thẩm định bản đánh giá của chính đơn vị mình."))
-    if not AssignmentMap.for_period(assessment.period_id).may_appraise(
-        user.pk, roles, score.node_id, assessment.agency_id
-    ):
+    amap = assignments or AssignmentMap.for_period(assessment.period_id)
+    if not amap.may_appraise(user.pk, roles, score.node_id, assessment.agency_id):
         raise PermissionDenied(_("Tiêu chí này không được phân công cho bạn thẩm định."))
     round_ = current_round(assessment)
     assert round_ is not None  # round_refusal said there is one
@@ -87,16 +88,19 @@ def _check_may_appraise(assessment: Assessment, score: Score, user: User) -> int
 
 
 @transaction.atomic
-def appraisal_save(*, score: Score, edit: AppraisalEdit, version: int, user: User) -> AppraisalEntry:
+def appraisal_save(
+    *, score: Score, edit: AppraisalEdit, version: int, user: User, assignments: AssignmentMap | None = None
+) -> AppraisalEntry:
     """Append an appraisal of one leaf and make it the score's current appraisal.
 
     Refused unless the sheet is in a round now and the leaf is this reviewer's (PermissionDenied), with
     StaleScore when someone saved the leaf since ``version`` was read, and ValidationError for points
-    outside 0..max or off the leaf's step.
+    outside 0..max or off the leaf's step. ``assignments``: the period's map when the caller appraises many
+    leaves in one go (the demo); otherwise it is read here, inside the lock.
     """
     assessment = lock_assessment(score.assessment_id)
     score = Score.objects.select_related("node").get(pk=score.pk)
-    round_ = _check_may_appraise(assessment, score, user)
+    round_ = _check_may_appraise(assessment, score, user, assignments)
     if score.node.is_survey:
         raise ValidationError(_("Điểm điều tra xã hội học được nhập ở trang điều tra, không thẩm định ở đây."))
     if score.not_applicable:

@@ -9,6 +9,7 @@ needs a reason, and every value ever stored is a SurveyChange row.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -28,12 +29,13 @@ from .rules import council_refusal
 # ---- survey parts -----------------------------------------------------------------------------------------
 
 
-def survey_parts_by_set(set_ids: Iterable[int]) -> dict[int, list[Node]]:
-    """{index set id: its survey parts in tree order}, in one query; a set without a survey has none."""
+def survey_parts_by_set(set_ids: Iterable[int] | QuerySet[Any, int]) -> dict[int, list[Node]]:
+    """{index set id: its survey parts in tree order}, in one query (a queryset of ids stays a subquery);
+    a set without a survey has none."""
     nodes = list(
-        Node.objects.filter(index_set_id__in=list(set_ids), is_survey=True, depth__lte=2).order_by(
-            "index_set_id", "position"
-        )
+        Node.objects.filter(
+            index_set_id__in=set_ids if isinstance(set_ids, QuerySet) else list(set_ids), is_survey=True, depth__lte=2
+        ).order_by("index_set_id", "position")
     )
     survey_domains = {n.pk for n in nodes if n.depth == 1}
     children: dict[int, list[Node]] = {}

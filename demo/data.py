@@ -13,9 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from appraisal.models import SurveyScore
-from appraisal.publishing import period_finalise, period_publish, period_set_public_ranking, survey_parts
+from appraisal.assignments import AssignmentMap
+from appraisal.models import SurveySource
+from appraisal.publishing import period_finalise, period_publish, period_set_public_ranking
 from appraisal.services import AppraisalEdit, appraisal_save, assignment_save, period_start_appraisal
+from appraisal.surveys import survey_parts_by_set, survey_set
 from assessments.models import Assessment, Period, Score
 from assessments.scoring import LeafInput
 from assessments.services import ScoreEdit, assessment_submit, period_open, period_save, score_save
@@ -216,25 +218,13 @@ def _appraisal(score: Score, agency_number: int, leaf_number: int) -> AppraisalE
 
 
 def _demo_survey(period: Period, user: User) -> None:
-    """Survey points for every sheet, varied per agency.
-
-    TODO(lead): call appraisal.surveys.survey_set (h-survey) here once merged; a minimal write through the
-    ORM until then, so last year's period can be finalised with its survey part entered.
-    """
-    now = timezone.now()
-    parts = survey_parts(period)
+    """Survey points for every sheet, varied per agency, through the survey service."""
+    parts = survey_parts_by_set(period.index_sets.values_list("index_set_id", flat=True))
     for number, assessment in enumerate(period.assessments.order_by("agency__name")):
         share = Decimal(60 + (number * 13) % 35) / 100
-        for node in (part for part in parts if part.index_set_id == assessment.index_set_id):
+        for node in parts.get(assessment.index_set_id, []):
             points = (node.max_points * share).quantize(Decimal("0.01"))
-            SurveyScore.objects.create(
-                assessment=assessment,
-                node=node,
-                points=points,
-                max_points=node.max_points,
-                updated_at=now,
-                updated_by=user,
-            )
+            survey_set(assessment=assessment, node=node, points=points, user=user, source=SurveySource.IMPORT)
 
 
 def load_last_year_period() -> Period | None:
@@ -264,6 +254,7 @@ def load_last_year_period() -> Period | None:
     _assign_domains(period, reviewer, admin)
     period_start_appraisal(period=period, user=admin)
     numbers = {pk: n for n, pk in enumerate(period.assessments.order_by("agency__name").values_list("pk", flat=True))}
+    assignments = AssignmentMap.for_period(period)  # read once: nothing reassigns while the demo appraises
     for score in (
         Score.objects.filter(assessment__period=period, node__is_survey=False, not_applicable=False)
         .select_related("node")
@@ -271,7 +262,7 @@ def load_last_year_period() -> Period | None:
     ):
         number = numbers[score.assessment_id]
         edit = _appraisal(score, number, score.node.position)
-        appraisal_save(score=score, edit=edit, version=score.version, user=reviewer)
+        appraisal_save(score=score, edit=edit, version=score.version, user=reviewer, assignments=assignments)
     _demo_survey(period, admin)
     period_finalise(period=period, user=admin)
     period_save(
