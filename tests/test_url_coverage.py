@@ -5,7 +5,14 @@ from types import SimpleNamespace
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from . import test_assessment_permissions, test_criteria_pages, test_evidence, test_login_security, test_people
+from . import (
+    test_assessment_permissions,
+    test_criteria_pages,
+    test_evidence,
+    test_login_security,
+    test_notices,
+    test_people,
+)
 
 # Reached without an object or a role: the login page and language switch are public, the home page
 # and logout only need a session (covered by test_login_required_everywhere and the login tests).
@@ -34,6 +41,7 @@ def covered() -> set[str]:
         | {f"criteria:{name}" for name in test_criteria_pages.MATRIX}
         | {"criteria:copy"}  # test_only_admin_may_copy
         | test_login_security.ROUTES
+        | test_notices.ROUTES  # test_everyone_sees_and_marks_only_their_own_notices and the anonymous test
         | PUBLIC
     )
 
