@@ -107,6 +107,17 @@ def test_a_failing_mail_server_keeps_the_notice_and_is_logged(
     assert recipients() == ["truongphong@example.gov.vn"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_same_notice_raised_at_once_by_many_is_written_and_mailed_once(mailable):
+    from .test_races import run_at_once
+
+    people = [mailable["head"], mailable["officer"]]
+    results = run_at_once([lambda: notify(users=people, key="cung-luc", subject="s", body="b")] * 8)
+    assert sorted(results) == [0] * 6 + [1, 1] or sorted(results) == [0] * 7 + [2], results
+    assert Notice.objects.filter(key="cung-luc").count() == 2
+    assert recipients() == ["chuyenvien@example.gov.vn", "truongphong@example.gov.vn"]
+
+
 def test_mail_settings_come_from_the_environment(tmp_path):
     code = "import json, parindex.settings as s; print(json.dumps([s.MAILERS, s.DEFAULT_FROM_EMAIL]))"
     base = {"PATH": "/usr/bin:/bin", "DEBUG": "true", "HOME": str(tmp_path)}
@@ -422,3 +433,55 @@ def test_the_list_costs_the_same_queries_for_few_and_many(client, people, count,
     shown = response.text.count('class="list-group-item')
     assert shown == (20 if count > 20 else count)
     assert f"Thông báo số {count - 1}" in client.get(reverse("notices:list")).text  # newest first, page 1
+
+
+# ---- in a browser ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_notice_list_on_desktop_and_phone(page, live_server, screenshot_dir):
+    from playwright.sync_api import expect
+
+    from .conftest import login
+    from .factories import PASSWORD
+
+    agency = make_agency("Sở Khoa học và Công nghệ")
+    head = make_user("truongphong", Role.HEAD, agency, email="tp@example.gov.vn", first_name="Minh", last_name="Trần")
+    assessment = assessment_of(open_period(agency), agency)
+    deadline = assessment.self_assessment_deadline
+    send_reminders_now = deadline - 7 * DAY + datetime.timedelta(hours=1)
+    notify(users=[head], key="cu", subject="Kỳ đánh giá 2026 đã mở", body="Sở Nội vụ đã mở kỳ đánh giá 2026.")
+    Notice.objects.filter(key="cu").update(read_at=timezone.now(), created_at=timezone.now() - 3 * DAY)
+    remind(send_reminders_now)
+    notify(
+        users=[head],
+        key="tra-lai",
+        subject="Yêu cầu giải trình: Kỳ đánh giá 2026",
+        body="Tổ thẩm định đã trả bản đánh giá của Sở Khoa học và Công nghệ kèm 3 yêu cầu giải trình, bổ sung tài "
+        "liệu. Hạn giải trình: 15/04/2026 17:00.",
+        url=reverse("assessments:sheet", args=[assessment.pk]),
+    )
+    login(page, live_server, head.username, PASSWORD)
+    expect(page.locator("#nav-notices .badge")).to_have_text("2")
+    page.click("#nav-notices")
+    expect(page.locator("h1")).to_have_text("Thông báo")
+    expect(page.locator("#notice-count")).to_contain_text("3 thông báo · 2 chưa đọc")
+    items = page.locator(".notice-list > li")
+    expect(items).to_have_count(3)
+    expect(items.first).to_contain_text("Yêu cầu giải trình")  # newest first
+    expect(page.locator(".notice-unread")).to_have_count(2)
+    page.screenshot(path=screenshot_dir / "notices-desktop.png")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    expect(page.locator("#nav-notices")).to_be_visible()  # outside the collapsed menu on a phone
+    page.screenshot(path=screenshot_dir / "notices-phone.png", full_page=True)
+
+    items.nth(1).get_by_role("button", name="Đã đọc").click()
+    expect(page.locator("#nav-notices .badge")).to_have_text("1")
+    expect(page.locator(".notice-unread")).to_have_count(1)
+    page.get_by_role("button", name="Mở", exact=True).first.click()
+    page.wait_for_url(f"{live_server.url}/danh-gia/{assessment.pk}/")
+    expect(page.locator("#nav-notices .badge")).to_have_count(0)
+    assert not Notice.objects.filter(user=head, read_at__isnull=True).exists()
