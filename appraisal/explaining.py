@@ -39,6 +39,7 @@ from organisations.roles import UserRoles, roles_of
 from parindex.numbers import number_text
 
 from .models import AppraisalEntry, ExplanationAnswer, ExplanationRequest
+from .notify import notify_explained, notify_returned
 from .rules import council_refusal, explanation_deadline_passed
 
 S = AssessmentState
@@ -138,7 +139,11 @@ def return_for_explanation(*, period: Period, user: User, note: str = "") -> int
     period = Period.objects.select_for_update().get(pk=period.pk)
     _check(return_refusal(period), ValidationError)
     asked = ExplanationRequest.objects.filter(round=1, assessment__period=period).values("assessment_id")
-    sheets = list(period.assessments.filter(state=S.UNDER_APPRAISAL, pk__in=asked).order_by("pk"))
+    sheets = list(
+        period.assessments.filter(state=S.UNDER_APPRAISAL, pk__in=asked)
+        .select_related("period", "agency")
+        .order_by("pk")
+    )
     if not sheets:
         raise ValidationError(_("Không có bản đánh giá nào đang thẩm định có yêu cầu giải trình để trả lại."))
     note = note.strip() or _("Trả lại để giải trình, hạn %(deadline)s.") % {
@@ -146,7 +151,7 @@ def return_for_explanation(*, period: Period, user: User, note: str = "") -> int
     }
     for assessment in sheets:
         assessment_transition(assessment, TransitionAction.RETURN, user, note)
-        # notify: returned
+        notify_returned(assessment)
     return len(sheets)
 
 
@@ -199,7 +204,7 @@ def explanation_send(*, assessment: Assessment, user: User) -> None:
             code="workflow",
         )
     assessment_transition(assessment, TransitionAction.EXPLAIN, user)
-    # notify: explained
+    notify_explained(assessment)
 
 
 # ---- selectors --------------------------------------------------------------------------------------------

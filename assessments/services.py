@@ -5,17 +5,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from criteria.models import IndexSet, Node
 from criteria.services import index_set_freeze
 from organisations.models import Agency
+from organisations.notices import administrators, notify
 from parindex.numbers import number_text
 
 from .models import (
@@ -357,7 +360,27 @@ def assessment_submit(*, assessment: Assessment, user: User) -> None:
     problems = submission_problems(locked)
     if problems:
         raise WorkflowError(problems)
-    assessment_transition(assessment, TransitionAction.SUBMIT, user, submitted_at=timezone.now())
+    submitted_at = timezone.now()
+    assessment_transition(assessment, TransitionAction.SUBMIT, user, submitted_at=submitted_at)
+    _notify_submitted(locked, submitted_at)
+
+
+def _notify_submitted(assessment: Assessment, submitted_at: datetime.datetime) -> None:
+    """Tell Sở Nội vụ's administrators. Keyed by the submission time: a retry tells nobody twice, a new
+    submission after a recall tells them again. Mailed only if the submission commits."""
+    with translation.override(settings.LANGUAGE_CODE):
+        notify(
+            users=administrators(),
+            key=f"submitted:{assessment.pk}:{submitted_at.isoformat()}",
+            subject=_("%(agency)s đã gửi bản tự đánh giá") % {"agency": assessment.agency.name},
+            body=_("%(agency)s đã gửi bản tự đánh giá của «%(period)s» lúc %(at)s.")
+            % {
+                "agency": assessment.agency.name,
+                "period": assessment.period.name,
+                "at": f"{timezone.localtime(submitted_at):%d/%m/%Y %H:%M}",
+            },
+            url=reverse("assessments:sheet", args=[assessment.pk]),
+        )
 
 
 @transaction.atomic

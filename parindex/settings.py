@@ -122,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organisations.context_processors.roles",
+                "organisations.context_processors.notices",
             ],
             # |pts formats points everywhere without a {% load %} in each template.
             "builtins": ["parindex.templatetags.parindex"],
@@ -243,6 +244,36 @@ if env_bool("BEHIND_TLS_PROXY", False):
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = env_int("SESSION_HOURS", 12, minimum=1) * 3600
+
+# E-mail (notices), through Django 6.1's MAILERS: printed to the console unless EMAIL_HOST names an SMTP
+# server, then sent through it. The EMAIL_* names are the environment's only (Django's own EMAIL_* settings
+# are deprecated), so they are read into private names here.
+_email_host = env_str("EMAIL_HOST", "") or ""
+_email_ssl = env_bool("EMAIL_USE_SSL", False)
+_email_tls = env_bool("EMAIL_USE_TLS", not _email_ssl)
+if _email_tls and _email_ssl:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on (SSL is port 465, TLS 587)")
+if _email_host:
+    MAILERS = {
+        "default": {
+            "BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
+            "OPTIONS": {
+                "host": _email_host,
+                "port": env_int("EMAIL_PORT", 465 if _email_ssl else 587, minimum=1),
+                "username": env_str("EMAIL_HOST_USER", "") or "",
+                "password": env_str("EMAIL_HOST_PASSWORD", "") or "",
+                "use_tls": _email_tls,
+                "use_ssl": _email_ssl,
+                # A slow mail server must not hold a clerk's submission long: the notice is kept, the mail logged.
+                "timeout": env_int("EMAIL_TIMEOUT", 10, minimum=1),
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Chỉ số CCHC <no-reply@localhost>") or ""
+# The address the app is reached at (https://cchc.example.gov.vn): links in e-mails are made absolute with it.
+SITE_URL = (env_str("SITE_URL", "") or "").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("tai-khoan/", include("organisations.urls_account")),
+    path("thong-bao/", include("organisations.urls_notices")),
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("bo-chi-so/", include("criteria.urls")),
     path("quan-tri/", include("organisations.urls")),

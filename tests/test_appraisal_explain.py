@@ -22,7 +22,7 @@ from appraisal.services import AppraisalEdit, appraisal_save, explanation_reques
 from assessments.models import AssessmentState, Evidence, Period, Score, Transition, TransitionAction
 from assessments.workflow import WorkflowError
 from evidence.services import evidence_add_document, evidence_upload
-from organisations.models import Role
+from organisations.models import Notice, Role
 
 from .factories import appraisal_period, make_agency, make_user
 
@@ -100,6 +100,10 @@ def test_return_moves_only_the_sheets_with_a_request(period, users, agency, othe
         S.RETURNED,
     )
     assert "Trả lại để giải trình" in move.note
+    # The agency's officer and head are told, with a link to the explanation page; the other agency is not.
+    told = Notice.objects.filter(key__startswith="return:")
+    assert {n.user for n in told} == {users["officer"], users["head"]}
+    assert {n.url for n in told} == {reverse("appraisal:answer", args=[move.assessment_id])}
     # Nothing more to return.
     with pytest.raises(ValidationError, match="Không có bản"):
         return_for_explanation(period=period, user=users["admin"])
@@ -140,6 +144,8 @@ def test_whole_cycle_round_one_request_return_answer_send_round_two(period, user
         "Đã ban hành theo Quyết định 12",
     ]
     assert Transition.objects.filter(action=TransitionAction.EXPLAIN, by=users["head"]).count() == 1
+    # Sending told the administrator and the period's reviewer.
+    assert {n.user for n in Notice.objects.filter(key__startswith="explain:")} >= {users["admin"], users["reviewer"]}
 
 
 @pytest.mark.django_db

@@ -77,7 +77,8 @@ def test_opening_a_period_without_confirmation_asks_and_changes_nothing(
 ):
     client.force_login(users["admin"])
     url = reverse("assessments:period_open", args=[setup_period.pk])
-    with django_assert_num_queries(4):  # session, user, roles, the period; nothing written
+    # session, user, roles, the period, the unread notices for the menu's badge; nothing written
+    with django_assert_num_queries(5):
         response = client.post(url)
     assert response.status_code == 200
     page = text(response)

@@ -113,8 +113,8 @@ def test_a_language_variant_from_the_switch_is_understood(client, users):
 
 def test_detail_shows_the_tree_in_order_with_decimal_commas(client, users, index_set, django_assert_num_queries):
     client.force_login(users["officer"])
-    # session, user, index set, nodes, tiers (prefetch), set totals, the user's roles
-    with django_assert_num_queries(7):
+    # session, user, index set, nodes, tiers (prefetch), set totals, the user's roles, the unread notices (badge)
+    with django_assert_num_queries(8):
         response = client.get(url_for("detail", index_set))
     text = response.text
     codes = ["1", "1.1", "1.2", "1.3", "2", "2.1", "2.1.1", "2.1.1.1", "2.1.2", "3", "3.1"]
@@ -128,7 +128,7 @@ def test_list_query_count_does_not_grow_with_sets(client, users, django_assert_n
     for i in range(5):
         make_index_set(name=f"Bộ {i}")
     client.force_login(users["officer"])
-    with django_assert_num_queries(4):  # session, user, sets with leaf counts, roles
+    with django_assert_num_queries(5):  # session, user, sets with leaf counts, roles, unread notices (badge)
         client.get(reverse("criteria:list"))
 
 

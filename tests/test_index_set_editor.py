@@ -240,8 +240,8 @@ def test_query_counts_on_the_department_set(client, users, django_assert_num_que
     index_set = load_index_set_file(DEPARTMENT_SET)
     assert index_set.nodes.filter(is_leaf=True).count() >= 100
     client.force_login(users["admin"])
-    # session, user, roles, the set, its nodes, their tiers
-    with django_assert_num_queries(6):
+    # session, user, roles, the set, its nodes, their tiers, the unread notices for the menu's badge
+    with django_assert_num_queries(7):
         page = client.get(edit_url(index_set))
     assert page.status_code == 200
     rows = current_rows(index_set)

@@ -117,6 +117,6 @@ def test_success_changes_the_hash_and_keeps_the_session(client, users):
 
 def test_the_password_page_reads_in_a_fixed_number_of_queries(client, users, django_assert_num_queries):
     client.force_login(users["officer"])
-    with django_assert_num_queries(3):  # session, user, the roles for the menu
+    with django_assert_num_queries(4):  # session, user, the roles for the menu, its unread-notices badge
         page = client.get(URL)
     assert page.status_code == 200 and 'name="old_password"' in page.text

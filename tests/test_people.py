@@ -168,8 +168,8 @@ def test_user_list_costs_a_constant_number_of_queries(client, users, agency, dja
     client.force_login(users["admin"])
     for n in range(15):
         make_user(f"them.{n}", Role.OFFICER, agency)
-    # session, user, the admin's roles, the users, their role assignments with agencies
-    with django_assert_num_queries(5):
+    # session, user, the admin's roles, the users, their role assignments with agencies, the unread notices (badge)
+    with django_assert_num_queries(6):
         response = client.get(reverse("people:users"))
     assert response.status_code == 200 and "them.14" in response.text
 
@@ -178,8 +178,9 @@ def test_agency_list_costs_a_constant_number_of_queries(client, users, agency, d
     client.force_login(users["admin"])
     for n in range(15):
         make_agency(f"UBND xã Thử {n}", kind="commune", merged_into=agency if n % 2 else None, is_active=not n % 2)
-    # session, user, the admin's roles, the agencies with what they merged into and their user counts
-    with django_assert_num_queries(4):
+    # session, user, the admin's roles, the agencies with what they merged into and their user counts,
+    # the unread notices for the menu's badge
+    with django_assert_num_queries(5):
         response = client.get(reverse("people:agencies"), {"state": "all"})
     assert response.status_code == 200 and "UBND xã Thử 14" in response.text
 
@@ -187,11 +188,11 @@ def test_agency_list_costs_a_constant_number_of_queries(client, users, agency, d
 def test_edit_pages_cost_a_fixed_number_of_queries(client, users, agency, other_agency, django_assert_num_queries):
     client.force_login(users["admin"])
     # session, user, the admin's roles, the edited user, their roles, the agencies for each of the two lists,
-    # the edited user's recent failed logins (is the account locked?)
-    with django_assert_num_queries(8):
+    # the edited user's recent failed logins (is the account locked?), the unread notices for the menu's badge
+    with django_assert_num_queries(9):
         assert client.get(reverse("people:user_edit", args=[users["officer"].pk])).status_code == 200
-    # session, user, the admin's roles, the agency, the agencies it may have merged into
-    with django_assert_num_queries(5):
+    # session, user, the admin's roles, the agency, the agencies it may have merged into, the unread notices
+    with django_assert_num_queries(6):
         assert client.get(reverse("people:agency_edit", args=[agency.pk])).status_code == 200
 
 

@@ -153,8 +153,8 @@ def test_edit_page_costs_a_fixed_number_of_queries(
         make_agency(f"UBND xã Số {i}", AgencyKind.COMMUNE)
     client.force_login(users["admin"])
     # session, user, roles, the period, its sets (prefetch), its agencies (initial values), the agency
-    # kinds that have sets, the set choices of each of those two kinds, the agency choices
-    with django_assert_num_queries(10):
+    # kinds that have sets, the set choices of each of those two kinds, the agency choices, the unread notices
+    with django_assert_num_queries(11):
         assert client.get(reverse("assessments:period_edit", args=[period.pk])).status_code == 200
 
 
@@ -211,12 +211,14 @@ def test_period_list_and_add_page_cost_a_fixed_number_of_queries(
     for year in (2026, 2027, 2028):
         open_period(agency, other_agency, year=year)
     client.force_login(users["admin"])
-    # session, user, roles, the periods, their sets with the set rows (one prefetch of two queries)
-    with django_assert_num_queries(6):
+    # session, user, roles, the periods, their sets with the set rows (one prefetch of two queries), the unread
+    # notices for the menu's badge
+    with django_assert_num_queries(7):
         page = client.get(reverse("assessments:periods")).content.decode()
     assert page.count(">Sửa</a>") == 3
-    # session, user, roles, agency kinds that have sets, the set choices of each of the two kinds, the agencies
-    with django_assert_num_queries(7):
+    # session, user, roles, agency kinds that have sets, the set choices of each of the two kinds, the agencies,
+    # the unread notices for the menu's badge
+    with django_assert_num_queries(8):
         assert client.get(reverse("assessments:period_add")).status_code == 200
 
 

@@ -83,9 +83,10 @@ def test_query_count_does_not_grow_with_agencies(client, users, django_assert_nu
     large = province(users, year=2027)
     client.force_login(users[role])
     # 1 session, 2 user, 3 roles, 4 period, 5 grouped score aggregate,
-    # 6 assessments with agencies and, per row, whether the reader may open it (an EXISTS in the same query)
+    # 6 assessments with agencies and, per row, whether the reader may open it (an EXISTS in the same query),
+    # 7 the unread notices for the menu's badge
     for period in (small, large):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             response = client.get(reverse("assessments:progress", args=[period.pk]))
         assert response.status_code == 200
     assert len(response.context["rows"]) == 24

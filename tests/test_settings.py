@@ -86,6 +86,8 @@ def deploy_check(tmp_path, **extra: str):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "cchc.example.gov.vn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        # Notices are e-mailed through it; without one Django's deploy check reports mail.E001 (test below).
+        "EMAIL_HOST": "mail.example.gov.vn",
         **extra,
     }
     manage = Path(__file__).resolve().parent.parent / "manage.py"
@@ -103,6 +105,13 @@ def test_check_deploy_gives_no_warning_in_production(tmp_path):
     result = deploy_check(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_without_a_mail_server_is_reported(tmp_path):
+    """Without EMAIL_HOST notices are only printed to the console: in production the deploy check says so."""
+    result = deploy_check(tmp_path, EMAIL_HOST="")
+    assert result.returncode != 0
+    assert "mail.E001" in result.stderr
 
 
 def test_https_settings_are_on_by_default_and_can_be_turned_off(tmp_path):

@@ -107,8 +107,8 @@ def test_sheet_query_count_with_scores_notes_and_evidence_is_the_same_small_or_l
     client.force_login(users["officer"])
     # 1 session, 2 user, 3 the user's roles, 4 the assessment with period, agency and set,
     # 5 evidence links with their evidence, 6 scores with their nodes and last editors, 7 tiers of those nodes,
-    # 8 the tree's non-leaf nodes
-    with django_assert_num_queries(8):
+    # 8 the tree's non-leaf nodes, 9 the unread notices for the menu's badge
+    with django_assert_num_queries(9):
         response = client.get(reverse("assessments:sheet", args=[assessment.pk]))
     text = response.text
     assert text.count("data-leaf=") == leaves

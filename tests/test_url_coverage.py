@@ -15,6 +15,7 @@ from . import (
     test_criteria_pages,
     test_evidence,
     test_login_security,
+    test_notices,
     test_people,
 )
 
@@ -50,6 +51,7 @@ def covered() -> set[str]:
         | {f"appraisal:{name}" for name in test_appraisal_explain.ROUTES}
         | {f"appraisal:{name}" for name in [*test_appraisal_publish.ACTIONS, *test_appraisal_publish.READS]}
         | {"public:ranking"}  # test_appraisal_publish: public page tests, anonymous included
+        | test_notices.ROUTES  # test_everyone_sees_and_marks_only_their_own_notices and the anonymous test
         | PUBLIC
     )
 
