@@ -42,8 +42,7 @@ def assignment_save(
     """Assign ``node`` (and what is below it) to a reviewer or a lead agency's team; replaces the row that
     held the same node (and agency) before. Only before appraisal is finalised."""
     period = Period.objects.select_for_update().get(pk=period.pk)
-    if period.state in (PeriodState.FINALISED, PeriodState.PUBLISHED):
-        raise ValidationError(_("Kết quả của kỳ đã chốt nên không đổi phân công được."))
+    check_assignments_open(period)
     if not period.index_sets.filter(index_set_id=node.index_set_id).exists():
         raise ValidationError(_("Mục này không thuộc bộ chỉ số nào của kỳ."))
     if (reviewer is None) == (team is None):
@@ -57,6 +56,20 @@ def assignment_save(
     row.full_clean()
     row.save()
     return row
+
+
+def check_assignments_open(period: Period) -> None:
+    """Assignments change until the period's results are finalised; call on a locked period."""
+    if period.state in (PeriodState.FINALISED, PeriodState.PUBLISHED):
+        raise ValidationError(_("Kết quả của kỳ đã chốt nên không đổi phân công được."))
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: ReviewAssignment, user: User) -> None:
+    """Remove one assignment row: the node falls back to the assignment above it, or to nobody."""
+    period = Period.objects.select_for_update().get(pk=assignment.period_id)
+    check_assignments_open(period)
+    ReviewAssignment.objects.filter(pk=assignment.pk).delete()
 
 
 # ---- appraisal ------------------------------------------------------------------------------------------

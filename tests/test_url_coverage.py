@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from . import test_assessment_permissions, test_criteria_pages, test_evidence, test_login_security, test_people
+from .test_appraisal_assign import MATRIX as APPRAISAL_ASSIGN
 
 # Reached without an object or a role: the login page and language switch are public, the home page
 # and logout only need a session (covered by test_login_required_everywhere and the login tests).
@@ -33,6 +34,7 @@ def covered() -> set[str]:
         | {f"people:{name}" for name in test_people.people_urls(anything, anything)}
         | {f"criteria:{name}" for name in test_criteria_pages.MATRIX}
         | {"criteria:copy"}  # test_only_admin_may_copy
+        | {f"appraisal:{name}" for name in APPRAISAL_ASSIGN}
         | test_login_security.ROUTES
         | PUBLIC
     )
