@@ -49,6 +49,12 @@ def _page(request: HttpRequest, period: Period, form: AssignForm | None = None, 
     )
 
 
+def _ask(request: HttpRequest, period: Period, *, title: str, message: str, ok_label: str = "") -> HttpResponse:
+    """The confirmation step for a browser that did not ask (no JavaScript); nothing is done yet."""
+    back = reverse("appraisal:assignments", args=[period.pk])
+    return confirmation_page(request, title=title, message=message, ok_label=ok_label or title, cancel_url=back)
+
+
 def start_text(period: Period) -> str:
     return _(
         "Bắt đầu thẩm định kỳ «%(period)s»?\n"
@@ -96,13 +102,7 @@ def assignment_remove_view(request: HttpRequest, period_pk: int, pk: int) -> Htt
     row = get_object_or_404(ReviewAssignment.objects.select_related("node"), pk=pk, period=period)
     back = reverse("appraisal:assignments", args=[period.pk])
     if not confirmed(request):
-        return confirmation_page(
-            request,
-            title=_("Bỏ phân công"),
-            message=remove_text(row),
-            ok_label=_("Bỏ phân công"),
-            cancel_url=back,
-        )
+        return _ask(request, period, title=_("Bỏ phân công"), message=remove_text(row))
     try:
         assignment_remove(assignment=row, user=acting_user(request))
     except ValidationError as exc:
@@ -128,12 +128,12 @@ def assignments_copy(request: HttpRequest, period_pk: int) -> HttpResponse:
         result = assignments_copy_previous(period=period, user=acting_user(request), replace=confirmed(request))
     except ValidationError as exc:
         if exc.code == "has_assignments":
-            return confirmation_page(
+            return _ask(
                 request,
+                period,
                 title=_("Sao chép phân công từ kỳ trước"),
                 message=copy_text(ReviewAssignment.objects.filter(period=period).count()),
                 ok_label=_("Thay bằng phân công kỳ trước"),
-                cancel_url=back,
             )
         for message in exc.messages:
             messages.error(request, message)
@@ -160,13 +160,7 @@ def start_appraisal(request: HttpRequest, period_pk: int) -> HttpResponse:
     period = _period(request, period_pk)
     back = reverse("appraisal:assignments", args=[period.pk])
     if not confirmed(request):
-        return confirmation_page(
-            request,
-            title=_("Bắt đầu thẩm định"),
-            message=start_text(period),
-            ok_label=_("Bắt đầu thẩm định"),
-            cancel_url=back,
-        )
+        return _ask(request, period, title=_("Bắt đầu thẩm định"), message=start_text(period))
     try:
         count = period_start_appraisal(period=period, user=acting_user(request))
     except ValidationError as exc:
