@@ -247,8 +247,8 @@ def previous_assigned_period(period: Period) -> Period | None:
 def assignments_copy_previous(*, period: Period, user: User, replace: bool = False) -> CopyResult:
     """Copy the assignments of the previous period with assignments, node by code into this period's set
     for the same agency kind. A row is skipped when its code is no longer in the set, its agency does not
-    take part, or its reviewer no longer holds the reviewer role. Refused while this period has assignments,
-    unless ``replace``: then they are all replaced."""
+    take part, its reviewer no longer holds the reviewer role or its team has no reviewer left. Refused
+    while this period has assignments, unless ``replace``: then they are all replaced."""
     period = Period.objects.select_for_update().get(pk=period.pk)
     check_assignments_open(period)
     source = previous_assigned_period(period)
@@ -270,7 +270,11 @@ def assignments_copy_previous(*, period: Period, user: User, replace: bool = Fal
         )
     }
     participants = set(period.agencies.values_list("pk", flat=True))
-    reviewers = set(RoleAssignment.objects.filter(role=Role.REVIEWER).values_list("user_id", flat=True))
+    reviewers: set[int] = set()
+    teams: set[int] = set()
+    for user_id, agency_id in RoleAssignment.objects.filter(role=Role.REVIEWER).values_list("user_id", "agency_id"):
+        reviewers.add(user_id)
+        teams.add(agency_id)
     copied: list[ReviewAssignment] = []
     skipped: list[str] = []
     for row in ReviewAssignment.objects.filter(period=source).select_related("node").order_by("node__position", "pk"):
@@ -280,6 +284,7 @@ def assignments_copy_previous(*, period: Period, user: User, replace: bool = Fal
             node_id is None
             or (row.for_agency_id is not None and row.for_agency_id not in participants)
             or (row.reviewer_id is not None and row.reviewer_id not in reviewers)
+            or (row.team_id is not None and row.team_id not in teams)
         ):
             skipped.append(row.node.code)
             continue

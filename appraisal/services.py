@@ -18,7 +18,7 @@ from assessments.models import NOTE_MAX_LENGTH, Assessment, Period, PeriodState,
 from assessments.services import StaleScore, assessment_transition
 from assessments.workflow import WorkflowError, lock_assessment
 from criteria.models import Node
-from organisations.models import Agency
+from organisations.models import Agency, Role, RoleAssignment
 from organisations.roles import roles_of
 from parindex.numbers import number_text
 
@@ -49,6 +49,11 @@ def assignment_save(
         raise ValidationError(_("Chọn một người thẩm định hoặc một tổ thẩm định."))
     if reviewer is not None and not roles_of(reviewer).is_reviewer:
         raise ValidationError(_("«%(name)s» không có vai trò thành viên tổ thẩm định.") % {"name": reviewer})
+    if team is not None and not RoleAssignment.objects.filter(role=Role.REVIEWER, agency=team).exists():
+        raise ValidationError(
+            _("«%(agency)s» chưa có thành viên tổ thẩm định nào; giao cho người, hoặc thêm người vào tổ trước.")
+            % {"agency": team.name}
+        )
     ReviewAssignment.objects.filter(period=period, node=node, for_agency=for_agency).delete()
     row = ReviewAssignment(
         period=period, node=node, reviewer=reviewer, team=team, for_agency=for_agency, created_by=user

@@ -5,6 +5,7 @@ appraisal, and who may reach any of it."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from appraisal.services import assignment_save, uncovered_leaves
 from assessments.models import AssessmentState, Period, PeriodState
 from criteria.models import Node
 from criteria.services import index_set_create
-from organisations.models import Role
+from organisations.models import Role, RoleAssignment
 
 from .factories import big_rows, make_agency, make_index_set, make_user, open_period
 
@@ -224,6 +225,7 @@ def test_the_page_costs_the_same_for_2_and_20_agencies(client, users, django_ass
 def make_previous_and_current(users, agency, other_agency):
     """Last year on the compact set with four assignments; this year on a set without 1.2 and 2.1.2."""
     admin, reviewer = users["admin"], users["reviewer"]
+    make_user("td.khcn", Role.REVIEWER, agency)  # the agency's team has a member
     last = open_period(agency, other_agency, year=2025, index_set=make_index_set(name="Bộ 2025", year_from=2025))
     old = nodes_of(last)
     assignment_save(period=last, node=old["1"], team=agency, user=admin)
@@ -242,6 +244,26 @@ def test_copy_maps_by_code_and_reports_what_it_skipped(users, agency, other_agen
     copied_into = Node.objects.filter(pk__in=ReviewAssignment.objects.filter(period=current).values("node"))
     assert set(copied_into.values_list("index_set_id", flat=True)) == {current.index_sets.get().index_set_id}
     assert len(rows_of(last)) == 4  # the source is untouched
+
+
+def test_copy_skips_a_team_left_without_reviewers(users, agency, other_agency):
+    _last, current = make_previous_and_current(users, agency, other_agency)
+    RoleAssignment.objects.filter(user__username="td.khcn").delete()
+    result = assignments_copy_previous(period=current, user=users["admin"])
+    assert (result.copied, sorted(result.skipped)) == (1, ["1", "1.2", "2.1.2"])
+    assert rows_of(current) == {("2.1", users["reviewer"].pk, None, other_agency.pk)}
+
+
+def test_a_team_needs_a_reviewer(client, users, period, agency):
+    client.force_login(users["admin"])
+    data = {"node": nodes_of(period)["1"].pk, "assignee": f"t{agency.pk}"}
+    # Not offered while the agency has no reviewer; refused by the service too.
+    assert client.post(url("assignment_add", period), data).status_code == 400
+    with pytest.raises(ValidationError, match="chưa có thành viên tổ thẩm định"):
+        assignment_save(period=period, node=nodes_of(period)["1"], team=agency, user=users["admin"])
+    make_user("td.khcn", Role.REVIEWER, agency)
+    assert client.post(url("assignment_add", period), data).status_code == 302
+    assert rows_of(period) == {("1", None, agency.pk, None)}
 
 
 def test_copy_refuses_over_existing_assignments_unless_confirmed(client, users, agency, other_agency):
