@@ -72,6 +72,18 @@ class Conflict:
 
 
 @dataclass
+class Vacancy:
+    """An assignment nobody can act on: its person is no longer a reviewer, or its team has no reviewer."""
+
+    item: Item
+    leaves: list[Node]
+
+    def add(self, leaf: Node) -> None:
+        if not self.leaves or self.leaves[-1] != leaf:
+            self.leaves.append(leaf)
+
+
+@dataclass
 class SetOverview:
     period_set: PeriodIndexSet
     lines: list[NodeLine]
@@ -79,10 +91,11 @@ class SetOverview:
     leaf_count: int
     missing: list[Missing]
     conflicts: list[Conflict]
+    vacant: list[Vacancy]
 
     @property
     def uncovered_count(self) -> int:
-        return len(self.missing) + sum(len(c.leaves) for c in self.conflicts)
+        return len(self.missing) + sum(len(c.leaves) for c in self.conflicts) + sum(len(v.leaves) for v in self.vacant)
 
 
 @dataclass
@@ -112,6 +125,7 @@ def reviewer_label(reviewer: Reviewer) -> str:
 def assignee_label(row: ReviewAssignment, reviewers: dict[int, Reviewer]) -> str:
     if row.team is not None:
         return _("Tổ thẩm định %(agency)s") % {"agency": row.team.name}
+    # A person who is no longer a reviewer is shown by name; the page lists the row as vacant.
     assert row.reviewer is not None  # the database holds one assignee per row
     if row.reviewer.pk in reviewers:
         return reviewer_label(reviewers[row.reviewer.pk])
@@ -198,29 +212,33 @@ def _set_overview(
                 parent = amap.parents.get(parent)
         lines.append(line)
     leaves = [n for n in own if n.is_leaf]
-    missing, conflicts = _coverage(leaves, kind_agencies, amap, items)
-    return SetOverview(period_set, lines, kind_agencies, len(leaves), missing, conflicts)
+    missing, conflicts, vacant = _coverage(leaves, kind_agencies, amap, items)
+    return SetOverview(period_set, lines, kind_agencies, len(leaves), missing, conflicts, vacant)
 
 
 def _coverage(
     leaves: list[Node], agencies: list[Agency], amap: AssignmentMap, items: dict[int, Item]
-) -> tuple[list[Missing], list[Conflict]]:
-    """Leaves nobody is assigned (for every agency, or some), and assignments that would have a reviewer
-    appraise their own agency, grouped by assignment and agency (in memory: no query)."""
+) -> tuple[list[Missing], list[Conflict], list[Vacancy]]:
+    """Leaves nobody is assigned (for every agency, or some); assignments that would have a reviewer
+    appraise their own agency, grouped by assignment and agency; assignments nobody can act on, grouped by
+    assignment (in memory: no query)."""
     missing: list[Missing] = []
     conflicts: dict[tuple[int, int], Conflict] = {}
+    vacant: dict[int, Vacancy] = {}
     for leaf in leaves:
         without = []
         for agency in agencies:
             resolved = amap.resolve(leaf.pk, agency.pk)
             if resolved is None:
                 without.append(agency)
+            elif resolved.vacant:
+                vacant.setdefault(resolved.row.pk, Vacancy(items[resolved.row.pk], [])).add(leaf)
             elif resolved.own_agency:
                 key = (resolved.row.pk, agency.pk)
                 conflicts.setdefault(key, Conflict(items[resolved.row.pk], agency, [])).leaves.append(leaf)
         if without:
             missing.append(Missing(leaf, [] if len(without) == len(agencies) else without))
-    return missing, list(conflicts.values())
+    return missing, list(conflicts.values()), list(vacant.values())
 
 
 # ---- copying last period's assignments -------------------------------------------------------------------

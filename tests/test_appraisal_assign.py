@@ -129,6 +129,29 @@ def test_no_change_once_the_period_is_finalised(client, users, period):
     assert rows_of(period) == {("1", row.reviewer_id, None, None)}
 
 
+def test_a_reviewer_who_left_or_an_empty_team_leaves_their_leaves_without_a_reviewer(client, users, period, agency):
+    admin, reviewer = users["admin"], users["reviewer"]
+    team_member = make_user("td.snv", Role.REVIEWER, make_agency("Sở Nội vụ"))
+    nodes = nodes_of(period)
+    assignment_save(period=period, node=nodes["1"], reviewer=reviewer, user=admin)
+    assignment_save(period=period, node=nodes["2"], team=team_member.role_assignments.get().agency, user=admin)
+    assert uncovered_leaves(period) == {}
+    RoleAssignment.objects.filter(user=reviewer).delete()
+    type(team_member).objects.filter(pk=team_member.pk).update(is_active=False)
+    missing = uncovered_leaves(period)
+    assert [n.code for n in Node.objects.filter(pk__in=missing[agency.pk]).order_by("position")] == [
+        "1.1",
+        "1.2",
+        "1.3",
+        "2.1.1.1",
+        "2.1.2",
+    ]
+    client.force_login(admin)
+    page = client.get(url("assignments", period)).text
+    assert "thamdinh (không còn vai trò thẩm định): 3 tiêu chí của mục 1 chưa có người thẩm định." in page
+    assert "Tổ thẩm định Sở Nội vụ không còn thành viên nào: 2 tiêu chí của mục 2" in page
+
+
 # ---- seed 003: lead agencies' teams with criterion-level exceptions, and own-agency conflicts -------------
 
 
