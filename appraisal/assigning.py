@@ -125,11 +125,10 @@ def reviewer_label(reviewer: Reviewer) -> str:
 def assignee_label(row: ReviewAssignment, reviewers: dict[int, Reviewer]) -> str:
     if row.team is not None:
         return _("Tổ thẩm định %(agency)s") % {"agency": row.team.name}
-    # A person who is no longer a reviewer is shown by name; the page lists the row as vacant.
     assert row.reviewer is not None  # the database holds one assignee per row
     if row.reviewer.pk in reviewers:
         return reviewer_label(reviewers[row.reviewer.pk])
-    # No longer a reviewer: the row still shows whom it names.
+    # No longer an active reviewer: the row still shows whom it names, and the page lists it as vacant.
     return _("%(name)s (không còn vai trò thẩm định)") % {"name": full_name(row.reviewer)}
 
 
@@ -166,6 +165,7 @@ def assignment_overview(period: Period) -> Overview:
         reviewers[role.user_id] = Reviewer(role.user, role.agency)
         if role.agency is not None:
             teams[role.agency.pk] = role.agency
+    # Each node's general row first, then its rows for one agency by the agency's name.
     rows.sort(key=lambda r: "" if r.for_agency_id is None else f"~{agencies[r.for_agency_id].name}")
     items = {
         row.pk: Item(row, assignee_label(row, reviewers), agencies[row.for_agency_id] if row.for_agency_id else None)
