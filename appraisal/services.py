@@ -18,7 +18,7 @@ from assessments.models import NOTE_MAX_LENGTH, Assessment, Period, PeriodState,
 from assessments.services import StaleScore, assessment_transition
 from assessments.workflow import WorkflowError, lock_assessment
 from criteria.models import Node
-from organisations.models import Agency
+from organisations.models import Agency, Role, RoleAssignment
 from organisations.roles import roles_of
 from parindex.numbers import number_text
 
@@ -42,14 +42,18 @@ def assignment_save(
     """Assign ``node`` (and what is below it) to a reviewer or a lead agency's team; replaces the row that
     held the same node (and agency) before. Only before appraisal is finalised."""
     period = Period.objects.select_for_update().get(pk=period.pk)
-    if period.state in (PeriodState.FINALISED, PeriodState.PUBLISHED):
-        raise ValidationError(_("Kết quả của kỳ đã chốt nên không đổi phân công được."))
+    check_assignments_open(period)
     if not period.index_sets.filter(index_set_id=node.index_set_id).exists():
         raise ValidationError(_("Mục này không thuộc bộ chỉ số nào của kỳ."))
     if (reviewer is None) == (team is None):
         raise ValidationError(_("Chọn một người thẩm định hoặc một tổ thẩm định."))
     if reviewer is not None and not roles_of(reviewer).is_reviewer:
         raise ValidationError(_("«%(name)s» không có vai trò thành viên tổ thẩm định.") % {"name": reviewer})
+    if team is not None and not RoleAssignment.objects.filter(role=Role.REVIEWER, agency=team).exists():
+        raise ValidationError(
+            _("«%(agency)s» chưa có thành viên tổ thẩm định nào; giao cho người, hoặc thêm người vào tổ trước.")
+            % {"agency": team.name}
+        )
     ReviewAssignment.objects.filter(period=period, node=node, for_agency=for_agency).delete()
     row = ReviewAssignment(
         period=period, node=node, reviewer=reviewer, team=team, for_agency=for_agency, created_by=user
@@ -57,6 +61,20 @@ def assignment_save(
     row.full_clean()
     row.save()
     return row
+
+
+def check_assignments_open(period: Period) -> None:
+    """Assignments change until the period's results are finalised; call on a locked period."""
+    if period.state in (PeriodState.FINALISED, PeriodState.PUBLISHED):
+        raise ValidationError(_("Kết quả của kỳ đã chốt nên không đổi phân công được."))
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: ReviewAssignment, user: User) -> None:
+    """Remove one assignment row: the node falls back to the assignment above it, or to nobody."""
+    period = Period.objects.select_for_update().get(pk=assignment.period_id)
+    check_assignments_open(period)
+    ReviewAssignment.objects.filter(pk=assignment.pk).delete()
 
 
 # ---- appraisal ------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_explain, views_results, views_survey, views_work
+from . import views_assign, views_explain, views_results, views_survey, views_work
 
 app_name = "appraisal"
 urlpatterns = [
@@ -42,4 +42,10 @@ urlpatterns = [
     path("ky/<int:pk>/cong-bo/cong-bo/", views_results.publish_view, name="publish"),
     path("ky/<int:pk>/cong-bo/huy/", views_results.unpublish_view, name="unpublish"),
     path("ky/<int:pk>/cong-bo/cong-khai/", views_results.public_ranking_toggle, name="public_ranking_toggle"),
+    # Reviewer assignments of a period (views_assign).
+    path("ky/<int:period_pk>/phan-cong/", views_assign.assignments_page, name="assignments"),
+    path("ky/<int:period_pk>/phan-cong/them/", views_assign.assignment_add, name="assignment_add"),
+    path("ky/<int:period_pk>/phan-cong/<int:pk>/bo/", views_assign.assignment_remove_view, name="assignment_remove"),
+    path("ky/<int:period_pk>/phan-cong/sao-chep/", views_assign.assignments_copy, name="assignments_copy"),
+    path("ky/<int:period_pk>/bat-dau-tham-dinh/", views_assign.start_appraisal, name="start_appraisal"),
 ]

@@ -86,6 +86,16 @@ class UserForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
+    reviewer_of = forms.ModelChoiceField(
+        label=_("Thẩm định cho cơ quan"),
+        queryset=Agency.objects.none(),
+        required=False,
+        help_text=_(
+            "Với thành viên tổ thẩm định: cơ quan chủ trì mà người này thuộc về (tổ thẩm định của cơ quan). "
+            "Người này không thẩm định bản đánh giá của cơ quan đó."
+        ),
+    )
+
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
@@ -94,6 +104,7 @@ class UserForm(forms.Form):
         agencies = Agency.objects.filter(Q(is_active=True) | Q(pk__in=held)).order_by("kind", "name")
         for name in ("officer_of", "head_of"):
             cast(AgencyChoices, self.fields[name]).queryset = agencies
+        cast(forms.ModelChoiceField, self.fields["reviewer_of"]).queryset = agencies
         if user is not None:
             self.fields["password"].label = _("Mật khẩu mới")
             self.fields["password"].help_text = _("Để trống để giữ mật khẩu hiện tại.")
@@ -133,6 +144,7 @@ class UserForm(forms.Form):
             province=set(data.get("province_roles", [])),
             officer_of={a.pk for a in data.get("officer_of", [])},
             head_of={a.pk for a in data.get("head_of", [])},
+            reviewer_of=data["reviewer_of"].pk if data.get("reviewer_of") else None,
         )
 
 

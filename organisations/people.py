@@ -64,10 +64,12 @@ class UserRolesInput:
     province: set[str] = field(default_factory=set)
     officer_of: set[int] = field(default_factory=set)
     head_of: set[int] = field(default_factory=set)
+    # The lead agency a reviewer appraises for (its team); only with the reviewer role.
+    reviewer_of: int | None = None
 
     def wanted(self) -> set[tuple[str, int | None]]:
         return (
-            {(role, None) for role in self.province}
+            {(role, self.reviewer_of if role == Role.REVIEWER else None) for role in self.province}
             | {(Role.OFFICER, pk) for pk in self.officer_of}
             | {(Role.HEAD, pk) for pk in self.head_of}
         )
@@ -100,6 +102,8 @@ def user_roles_input(user: User) -> UserRolesInput:
             result.head_of.add(agency_id)
         else:
             result.province.add(role)
+            if role == Role.REVIEWER:
+                result.reviewer_of = agency_id
     return result
 
 
@@ -128,6 +132,8 @@ def user_save(
     if unknown:
         raise ValidationError({"roles": _("Vai trò không có: %(roles)s.") % {"roles": ", ".join(sorted(unknown))}})
     check_has_role(roles.names(), user=user)
+    if roles.reviewer_of is not None and Role.REVIEWER not in roles.province:
+        raise ValidationError({"reviewer_of": _("Chỉ thành viên tổ thẩm định mới có cơ quan chủ trì thẩm định.")})
     if acting_user is not None and user.pk == acting_user.pk:
         if Role.ADMIN not in roles.province and not user.is_superuser:
             raise ValidationError({"roles": _("Không thể tự bỏ vai trò quản trị của chính mình.")})

@@ -121,7 +121,8 @@ USER_COLUMNS = [
         "Đơn vị",
         False,
         36,
-        "Bắt buộc với Chuyên viên đơn vị và Lãnh đạo đơn vị: đơn vị của vai trò ở dòng này (tên hoặc tên viết tắt).",
+        "Bắt buộc với Chuyên viên đơn vị và Lãnh đạo đơn vị: đơn vị của vai trò ở dòng này (tên hoặc tên viết tắt). "
+        "Với Thành viên tổ thẩm định: cơ quan chủ trì mà người này thẩm định cho (không bắt buộc).",
         max_length=_field_length(Agency, "name"),
     ),
     Column(
@@ -385,9 +386,17 @@ def _agency_problem(row: Grant, lookup: Mapping[str, Agency]) -> str | None:
         return "Chuyên viên và lãnh đạo đơn vị phải thuộc một đơn vị."
     if row.agency and normalize(row.agency) not in lookup:
         return f"Không có đơn vị «{row.agency}»."
-    if row.agency and not needs_agency:
-        return "Chỉ ghi đơn vị cho Chuyên viên đơn vị hoặc Lãnh đạo đơn vị; các vai trò khác là toàn tỉnh."
+    if row.agency and not (needs_agency or Role.REVIEWER in row.roles):
+        return (
+            "Chỉ ghi đơn vị cho Chuyên viên đơn vị, Lãnh đạo đơn vị hoặc Thành viên tổ thẩm định "
+            "(cơ quan chủ trì); các vai trò khác là toàn tỉnh."
+        )
     return None
+
+
+def _reviewer_agencies(row: UserRow) -> set[str]:
+    """The lead agencies the file names for the account's reviewer role (one at most is allowed)."""
+    return {normalize(g.agency) for g in row.grants if Role.REVIEWER in g.roles and g.agency}
 
 
 def _check_users(
@@ -409,6 +418,9 @@ def _check_users(
             problem = _agency_problem(grant, lookup)
             if problem is not None:
                 errors.append(RowError(grant.row, "Đơn vị", problem, SHEET_USERS))
+        if len(_reviewer_agencies(row)) > 1:
+            message = "Một thành viên tổ thẩm định thuộc một cơ quan chủ trì; tệp ghi nhiều cơ quan cho người này."
+            errors.append(RowError(row.row, "Đơn vị", message, SHEET_USERS))
         user = existing_users.get(row.username.lower())
         if not unreadable_roles.intersection(grant.row for grant in row.grants):
             # user_save's rule, asked now so it is listed with the file's other errors. The file only adds
@@ -498,6 +510,9 @@ def _save_users(
                     roles.head_of.add(lookup[normalize(grant.agency)].pk)
                 else:
                     roles.province.add(role)
+        # The file names the reviewer's lead agency; a row without one keeps the agency held now.
+        for key in _reviewer_agencies(row):
+            roles.reviewer_of = lookup[key].pk
         try:
             user_save(
                 user=user,
@@ -549,6 +564,11 @@ def build_people_workbook(*, with_data: bool) -> bytes:
                 "Đơn vị nhận theo tên, người dùng theo tên đăng nhập: dòng đã có được cập nhật, không tạo trùng.",
             ),
             ("Vai trò", "Vai trò trong tệp được thêm vào vai trò đang có; bỏ vai trò thì sửa trên trang người dùng."),
+            (
+                "Tổ thẩm định",
+                "Thành viên tổ thẩm định có thể ghi cơ quan chủ trì ở cột Đơn vị: người đó thuộc tổ thẩm định "
+                "của cơ quan ấy và không thẩm định bản đánh giá của cơ quan ấy.",
+            ),
             (
                 "Nhiều vai trò",
                 "Mỗi dòng một vai trò, kèm đơn vị của vai trò đó: người là chuyên viên đơn vị này và lãnh đạo "

@@ -108,6 +108,7 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "province_roles": sorted(current.province),
             "officer_of": sorted(current.officer_of),
             "head_of": sorted(current.head_of),
+            "reviewer_of": current.reviewer_of,
         }
     form = UserForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():

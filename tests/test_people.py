@@ -187,9 +187,10 @@ def test_agency_list_costs_a_constant_number_of_queries(client, users, agency, d
 
 def test_edit_pages_cost_a_fixed_number_of_queries(client, users, agency, other_agency, django_assert_num_queries):
     client.force_login(users["admin"])
-    # session, user, the admin's roles, the edited user, their roles, the agencies for each of the two lists,
-    # the edited user's recent failed logins (is the account locked?), the unread notices for the menu's badge
-    with django_assert_num_queries(9):
+    # session, user, the admin's roles, the edited user, their roles, the agencies for each of the three lists
+    # (officer, head, a reviewer's lead agency), the edited user's recent failed logins (is the account locked?),
+    # the unread notices for the menu's badge
+    with django_assert_num_queries(10):
         assert client.get(reverse("people:user_edit", args=[users["officer"].pk])).status_code == 200
     # session, user, the admin's roles, the agency, the agencies it may have merged into, the unread notices
     with django_assert_num_queries(6):
@@ -307,8 +308,8 @@ def test_import_reports_every_error_with_sheet_row_and_column(users, agency):
         "Trang «Người dùng», dòng 2, cột «Đơn vị»: Chuyên viên và lãnh đạo đơn vị phải thuộc một đơn vị.",
         "Trang «Người dùng», dòng 4, cột «Đơn vị»: Không có đơn vị «Sở Không Có».",
         "Trang «Người dùng», dòng 4, cột «Mật khẩu ban đầu»: Tài khoản mới cần mật khẩu ban đầu.",
-        "Trang «Người dùng», dòng 5, cột «Đơn vị»: Chỉ ghi đơn vị cho Chuyên viên đơn vị hoặc Lãnh đạo đơn vị; "
-        "các vai trò khác là toàn tỉnh.",
+        "Trang «Người dùng», dòng 5, cột «Đơn vị»: Chỉ ghi đơn vị cho Chuyên viên đơn vị, Lãnh đạo đơn vị hoặc "
+        "Thành viên tổ thẩm định (cơ quan chủ trì); các vai trò khác là toàn tỉnh.",
         errors[-1],
     ]
     assert errors[-1].startswith("Trang «Người dùng», dòng 5, cột «Mật khẩu ban đầu»: ")
@@ -382,4 +383,85 @@ def test_import_refuses_a_login_with_spaces():
     assert errors == [
         "Trang «Người dùng», dòng 2, cột «Tên đăng nhập»: «nguyen van a» chỉ được gồm chữ, số và các ký tự "
         ". @ + - _ (không dấu cách)."
+    ]
+
+
+# ---- a reviewer's lead agency (the team they appraise for) ----------------------------------------------
+
+
+def test_admin_gives_a_reviewer_a_lead_agency_and_it_survives_a_later_save(client, users, agency):
+    client.force_login(users["admin"])
+    reviewer = users["reviewer"]
+    form = {"username": "thamdinh", "full_name": "Lê Văn Thẩm", "is_active": "on", "province_roles": ["reviewer"]}
+    assert (
+        client.post(reverse("people:user_edit", args=[reviewer.pk]), form | {"reviewer_of": agency.pk}).status_code
+        == 302
+    )
+    assert list(RoleAssignment.objects.filter(user=reviewer).values_list("role", "agency_id")) == [
+        (Role.REVIEWER, agency.pk)
+    ]
+    page = client.get(reverse("people:user_edit", args=[reviewer.pk])).text
+    assert f'<option value="{agency.pk}" selected>' in page
+    # Saving the form again with the agency shown keeps it; clearing it makes the reviewer province-wide.
+    client.post(reverse("people:user_edit", args=[reviewer.pk]), form | {"reviewer_of": agency.pk, "email": "a@b.vn"})
+    assert RoleAssignment.objects.get(user=reviewer).agency_id == agency.pk
+    client.post(reverse("people:user_edit", args=[reviewer.pk]), form)
+    assert RoleAssignment.objects.get(user=reviewer).agency_id is None
+
+
+def test_a_lead_agency_without_the_reviewer_role_is_refused(client, users, agency):
+    client.force_login(users["admin"])
+    leader = users["leadership"]
+    response = client.post(
+        reverse("people:user_edit", args=[leader.pk]),
+        {
+            "username": "lanhdao",
+            "full_name": "Lãnh Đạo",
+            "is_active": "on",
+            "province_roles": ["leadership"],
+            "reviewer_of": agency.pk,
+        },
+    )
+    assert response.status_code == 200 and "Chỉ thành viên tổ thẩm định" in response.text
+    assert list(RoleAssignment.objects.filter(user=leader).values_list("role", "agency_id")) == [
+        (Role.LEADERSHIP, None)
+    ]
+
+
+def test_import_gives_a_reviewer_a_lead_agency_and_exports_it_back(users, agency):
+    result = import_people(
+        workbook(
+            None,
+            [
+                USER_HEADER,
+                ["td.vp", "Phạm Thị Vân", "", "Thành viên tổ thẩm định", agency.name, "Cchc@2026-van"],
+                # an existing reviewer gets a lead agency too
+                ["thamdinh", "Lê Thẩm", "", "Thành viên tổ thẩm định", "Sở Khoa học và Công nghệ", ""],
+            ],
+        )
+    )
+    assert (result.users_created, result.users_updated) == (1, 1)
+    assert set(RoleAssignment.objects.filter(role=Role.REVIEWER).values_list("user__username", "agency_id")) == {
+        ("td.vp", agency.pk),
+        ("thamdinh", agency.pk),
+    }
+    before = set(RoleAssignment.objects.values_list("user__username", "role", "agency_id"))
+    import_people(build_people_workbook(with_data=True))
+    assert set(RoleAssignment.objects.values_list("user__username", "role", "agency_id")) == before
+
+
+def test_import_refuses_two_lead_agencies_for_one_reviewer(users, agency, other_agency):
+    errors = import_errors(
+        workbook(
+            None,
+            [
+                USER_HEADER,
+                ["td.hai", "Hai Cơ Quan", "", "Thành viên tổ thẩm định", agency.name, "Cchc@2026-hai"],
+                ["td.hai", "", "", "Thành viên tổ thẩm định", other_agency.name, ""],
+            ],
+        )
+    )
+    assert errors == [
+        "Trang «Người dùng», dòng 2, cột «Đơn vị»: Một thành viên tổ thẩm định thuộc một cơ quan chủ trì; "
+        "tệp ghi nhiều cơ quan cho người này."
     ]

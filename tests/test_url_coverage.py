@@ -18,6 +18,7 @@ from . import (
     test_notices,
     test_people,
 )
+from .test_appraisal_assign import MATRIX as APPRAISAL_ASSIGN
 
 # Reached without an object or a role: the login page and language switch are public, the home page
 # and logout only need a session (covered by test_login_required_everywhere and the login tests).
@@ -47,6 +48,7 @@ def covered() -> set[str]:
         | {"criteria:copy"}  # test_only_admin_may_copy
         | {f"appraisal:{name}" for name in test_appraisal_survey.MATRIX + test_appraisal_adjustments.MATRIX}
         | {f"appraisal:{name}" for name in test_appraisal_work.GETS + test_appraisal_work.POSTS}
+        | {f"appraisal:{name}" for name in APPRAISAL_ASSIGN}
         | test_login_security.ROUTES
         | {f"appraisal:{name}" for name in test_appraisal_explain.ROUTES}
         | {f"appraisal:{name}" for name in [*test_appraisal_publish.ACTIONS, *test_appraisal_publish.READS]}
