@@ -301,8 +301,8 @@ def busy_period(users, count: int):
 # Session, user, roles (3); the period (1); the leaf (1); the assignment map (4: its rows, the period's
 # sets, the parent links of their nodes, the reviewers' agencies); the leaf's scores with their agencies
 # (1); their evidence links, appraisal entries and explanation requests (3); the leaf picker: the sheets in
-# appraisal, one row per appraisable score, the nodes named (3).
-CRITERION_QUERIES = 16
+# appraisal, one row per appraisable score, the nodes named (3); the unread notices for the menu's badge (1).
+CRITERION_QUERIES = 17
 
 
 @pytest.mark.django_db
@@ -317,8 +317,9 @@ def test_by_criterion_page_queries_do_not_grow_with_agencies(client, users, coun
 
 
 # Session, user, roles (3); the sheet with period, agency and set (1); the assignment map (4, as above);
-# the sheet's scores with their nodes (1); evidence links, appraisal entries, explanation requests (3).
-SHEET_QUERIES = 12
+# the sheet's scores with their nodes (1); evidence links, appraisal entries, explanation requests (3); the
+# unread notices for the menu's badge (1).
+SHEET_QUERIES = 13
 
 
 @pytest.mark.django_db
