@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from assessments.models import Assessment
+from assessments.models import Assessment, PeriodState
 from assessments.services import assessment_extend
 from demo.data import DEMO_PASSWORD
 
@@ -63,7 +63,7 @@ def crawl(page, base: str) -> dict[str, int | None]:
 def demo(db):
     """The demo data, with one agency given more time (its row then carries an «đã gia hạn» badge)."""
     call_command("load_demo", stdout=StringIO())
-    justice = Assessment.objects.select_related("period", "agency").get(agency__name="Sở Tư pháp")
+    justice = Assessment.objects.select_related("period", "agency").get(agency__name="Sở Tư pháp", period__state=PeriodState.OPEN)
     assessment_extend(
         assessment=justice,
         user=get_user_model().objects.get(username="quantri"),
