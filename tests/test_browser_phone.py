@@ -63,7 +63,9 @@ def crawl(page, base: str) -> dict[str, int | None]:
 def demo(db):
     """The demo data, with one agency given more time (its row then carries an «đã gia hạn» badge)."""
     call_command("load_demo", stdout=StringIO())
-    justice = Assessment.objects.select_related("period", "agency").get(agency__name="Sở Tư pháp", period__state=PeriodState.OPEN)
+    justice = Assessment.objects.select_related("period", "agency").get(
+        agency__name="Sở Tư pháp", period__state=PeriodState.OPEN
+    )
     assessment_extend(
         assessment=justice,
         user=get_user_model().objects.get(username="quantri"),
