@@ -277,8 +277,13 @@ def _from_snapshot(saved: PublishedResult) -> AgencyResult:
     )
 
 
+def _points_text(value: Decimal) -> str:
+    # Two places always: a sum comes back as 1 from SQLite and 1.00 from PostgreSQL; the snapshot must not differ.
+    return str(value.quantize(Decimal("0.01")))
+
+
 def snapshot_domains(row: AgencyResult) -> list[dict[str, object]]:
     return [
-        {"code": d.code, "title": d.title, "points": str(d.points), "max": str(d.max), "rank": d.rank}
+        {"code": d.code, "title": d.title, "points": _points_text(d.points), "max": _points_text(d.max), "rank": d.rank}
         for d in row.domains
     ]

@@ -132,7 +132,7 @@ def test_publish_freezes_a_snapshot_that_later_changes_cannot_move(ready, users,
         2,
         2,
     )
-    assert saved[agency.pk].domains[0]["points"] == "1"
+    assert saved[agency.pk].domains[0]["points"] == "1.00"
 
     period_set_public_ranking(period=ready, public=True)
     url = reverse("public:ranking", args=[ready.pk])
