@@ -287,6 +287,66 @@ class Adjustment(models.Model):
         return f"{self.get_kind_display()} {self.points}"
 
 
+# ---- ranking groups ------------------------------------------------------------------------------------
+
+
+class RankingGroup(models.Model):
+    """A ranking (khối xếp hạng) of a period: agencies ranked against each other, with their own bands if set.
+
+    A period without groups ranks one group per agency kind with the period's bands; once the administrator
+    sets groups, every sheet of the period belongs to exactly one (RankingMember), and bands left empty are
+    the period's.
+    """
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="ranking_groups")
+    name = models.CharField(_("tên khối"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    band_good_min = models.DecimalField(_("Tốt từ (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    band_fair_min = models.DecimalField(_("Khá từ (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    band_average_min = models.DecimalField(
+        _("Trung bình từ (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("khối xếp hạng")
+        verbose_name_plural = _("khối xếp hạng")
+        ordering = ["period", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "name"], name="ranking_group_name_unique_per_period"),
+            # Either the period's bands (all three empty) or a complete set of the group's own, in order.
+            models.CheckConstraint(
+                condition=(
+                    Q(band_good_min__isnull=True, band_fair_min__isnull=True, band_average_min__isnull=True)
+                    | (
+                        Q(band_good_min__gt=F("band_fair_min"))
+                        & Q(band_fair_min__gt=F("band_average_min"))
+                        & Q(band_average_min__gte=0)
+                        & Q(band_good_min__lte=100)
+                    )
+                ),
+                name="ranking_group_bands_in_order",
+                violation_error_message=_("Ngưỡng xếp loại phải giảm dần trong 0–100: Tốt > Khá > Trung bình ≥ 0."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RankingMember(models.Model):
+    """The group a sheet is ranked in: one per sheet (the group must be of the sheet's period: groups.py)."""
+
+    group = models.ForeignKey(RankingGroup, on_delete=models.CASCADE, related_name="members")
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="ranking_member")
+
+    class Meta:
+        verbose_name = _("thành viên khối xếp hạng")
+        verbose_name_plural = _("thành viên khối xếp hạng")
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.assessment_id}"
+
+
 # ---- publication ----------------------------------------------------------------------------------------
 
 
@@ -329,7 +389,9 @@ class PublishedResult(AppendOnlyModel):
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     agency_name = models.CharField(max_length=255)  # as it was named when published
-    group = models.CharField(_("khối xếp hạng"), max_length=100)
+    group = models.CharField(_("khối xếp hạng"), max_length=100)  # the group's key: an agency kind or "g<pk>"
+    group_label = models.CharField(max_length=200, default="")  # its name when published
+    group_position = models.PositiveSmallIntegerField(default=0)  # its place among the period's groups
     points = models.DecimalField(_("điểm thẩm định"), max_digits=9, decimal_places=2)
     applicable_max = models.DecimalField(_("điểm tối đa áp dụng"), max_digits=9, decimal_places=2)
     survey_points = models.DecimalField(_("điểm điều tra"), max_digits=9, decimal_places=2)

@@ -1,10 +1,11 @@
 """The index of every agency of a period, live or as published: points, survey, bonus and penalty, the
 index, its band and the ranks (DESIGN.md, Scoring and Ranking).
 
-Live results cost five queries whatever the number of agencies: the sheets, the domains of the period's
-sets, one grouped sum of the scores per (sheet, domain) — Score.domain is the domain's key —, one of the
-survey points per sheet and one of the active bonus and penalty per (sheet, kind). The published results
-are the frozen PublishedResult rows, read back into the same shape so one template shows both.
+Live results cost six queries whatever the number of agencies: the ranking groups, the sheets, the
+domains of the period's sets, one grouped sum of the scores per (sheet, domain) — Score.domain is the
+domain's key —, one of the survey points per sheet and one of the active bonus and penalty per (sheet,
+kind). The published results are the frozen PublishedResult rows, read back into the same
+shape so one template shows both.
 """
 
 from collections import defaultdict
@@ -46,7 +47,7 @@ class AgencyResult:
     assessment_id: int
     agency_id: int
     agency_name: str
-    group: str  # the ranking group: the agency's kind
+    group: str  # the ranking group's key (groups.py): an agency kind, "g<pk>", or UNGROUPED
     points: Decimal = ZERO  # appraised, or self points where a leaf was never appraised
     applicable_max: Decimal = ZERO
     survey_points: Decimal = ZERO
@@ -60,6 +61,9 @@ class AgencyResult:
     rank_of: int = 0
     unappraised: int = 0  # applicable leaves never appraised: their self points count
     domains: list[DomainResult] = field(default_factory=list)
+    group_label: str = ""
+    group_position: int = 0
+    agency_kind: str = ""
 
     @property
     def total(self) -> Decimal:
@@ -74,14 +78,10 @@ class AgencyResult:
         """Bootstrap's badge colour for the band."""
         return BAND_CLASSES.get(self.band, "text-bg-secondary")
 
-    @property
-    def group_label(self) -> str:
-        return str(AgencyKind(self.group).label) if self.group in AgencyKind.values else self.group
-
 
 @dataclass
 class ResultGroup:
-    """One ranking: the agencies of one kind, best first, with the domain columns of their set."""
+    """One ranking group (khối xếp hạng): its agencies best first, with the domain columns of their set."""
 
     group: str
     label: str
@@ -107,18 +107,66 @@ BAND_CLASSES: dict[str, str] = {
 }
 
 
-def band_of(period: Period, index: Decimal | None) -> str:
-    """The classification of the published (two-decimal) figure, by the period's thresholds; a key of Band,
-    so a snapshot reads in whichever language it is shown."""
+def band_of(bands: "GroupSpec | Period", index: Decimal | None) -> str:
+    """The classification of the published (two-decimal) figure, by the group's (or period's) thresholds; a key
+    of Band, so a snapshot reads in whichever language it is shown."""
     if index is None:
         return ""
-    if index >= period.band_good_min:
+    if index >= bands.band_good_min:
         return Band.GOOD
-    if index >= period.band_fair_min:
+    if index >= bands.band_fair_min:
         return Band.FAIR
-    if index >= period.band_average_min:
+    if index >= bands.band_average_min:
         return Band.AVERAGE
     return Band.WEAK
+
+
+UNGROUPED = "none"
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A ranking group as results use it: its key, name, place and bands (its own or the period's)."""
+
+    key: str
+    label: str
+    position: int
+    band_good_min: Decimal
+    band_fair_min: Decimal
+    band_average_min: Decimal
+
+
+def group_specs(period: Period) -> dict[str, GroupSpec]:
+    """The period's ranking groups, in order: the ones the administrator set, or one per agency kind. One query.
+
+    Where groups are set, a sheet in none of them (a participant added later) ranks in a group of its own,
+    «Chưa xếp khối», which the publication checklist reports as open.
+    """
+    specs: dict[str, GroupSpec] = {}
+    for group in period.ranking_groups.all():
+        own = group.band_good_min is not None
+        specs[f"g{group.pk}"] = GroupSpec(
+            f"g{group.pk}",
+            group.name,
+            group.position,
+            group.band_good_min if own else period.band_good_min,  # type: ignore[arg-type]
+            group.band_fair_min if own else period.band_fair_min,  # type: ignore[arg-type]
+            group.band_average_min if own else period.band_average_min,  # type: ignore[arg-type]
+        )
+    bands = (period.band_good_min, period.band_fair_min, period.band_average_min)
+    if specs:
+        specs[UNGROUPED] = GroupSpec(UNGROUPED, str(_("Chưa xếp khối")), 9999, *bands)
+    else:
+        for position, (kind, label) in enumerate(AgencyKind.choices):
+            specs[kind] = GroupSpec(kind, str(label), position, *bands)
+    return specs
+
+
+def group_key(specs: dict[str, GroupSpec], kind: str, group_id: int | None) -> str:
+    """The group a sheet ranks in: its member group where groups are set, else its agency kind's."""
+    if UNGROUPED not in specs:
+        return kind
+    return f"g{group_id}" if group_id is not None else UNGROUPED
 
 
 def competition_ranks[T](items: list[T], key: Callable[[T], Decimal], assign: Callable[[T, int], None]) -> None:
@@ -138,12 +186,12 @@ def _set_rank(row: AgencyResult, rank: int) -> None:
 
 
 def rank_rows(rows: Iterable[AgencyResult]) -> list[ResultGroup]:
-    """Group by kind and rank by the exact index (overall) and the exact domain share (per domain)."""
+    """Group by ranking group and rank by the exact index (overall) and the exact domain share (per domain)."""
     groups: dict[str, list[AgencyResult]] = defaultdict(list)
     for row in rows:
         groups[row.group].append(row)
     result = []
-    for group, members in sorted(groups.items(), key=lambda item: list(AgencyKind.values).index(item[0])):
+    for group, members in sorted(groups.items(), key=lambda item: (item[1][0].group_position, item[0])):
         competition_ranks(members, lambda r: r.index_exact, _set_rank)
         for row in members:
             row.rank_of = len(members)
@@ -156,15 +204,21 @@ def rank_rows(rows: Iterable[AgencyResult]) -> list[ResultGroup]:
     return result
 
 
-def period_results(period: Period) -> list[ResultGroup]:
-    """Live results of every sheet of the period, ranked within each agency kind. Five queries."""
-    # 1. The sheets.
+def period_results(period: Period, *, self_only: bool = False) -> list[ResultGroup]:
+    """Live results of every sheet of the period, ranked within each ranking group. Six queries.
+
+    ``self_only`` counts the self points alone, as the agencies gave them: what an agency may be shown of
+    itself before publication (round 1 stays hidden until its sheet is returned).
+    """
+    # 1. The ranking groups.
+    specs = group_specs(period)
+    # 2. The sheets, with the group each belongs to.
     sheets = list(
         period.assessments.order_by("agency__name").values_list(
-            "pk", "agency_id", "agency__name", "agency__kind", "index_set_id"
+            "pk", "agency_id", "agency__name", "agency__kind", "index_set_id", "ranking_member__group_id"
         )
     )
-    # 2. The domains of the period's sets, in tree order; survey domains give the survey max.
+    # 3. The domains of the period's sets, in tree order; survey domains give the survey max.
     domains_by_set: dict[int, list[Node]] = defaultdict(list)
     survey_max: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for node in Node.objects.filter(index_set__in=period.index_sets.values("index_set"), depth=1).order_by(
@@ -174,43 +228,56 @@ def period_results(period: Period) -> list[ResultGroup]:
             survey_max[node.index_set_id] += node.max_points
         else:
             domains_by_set[node.index_set_id].append(node)
-    # 3. Points per (sheet, domain): a not-applicable leaf leaves both the points and the max.
+    # 4. Points per (sheet, domain): a not-applicable leaf leaves both the points and the max.
+    counted = Sum("self_points") if self_only else Sum(Coalesce("appraised_points", "self_points"))
     sums: dict[tuple[int, int], tuple[Decimal, Decimal, int]] = {}
     for assessment_id, domain_id, points, maximum, unappraised in (
         Score.objects.filter(assessment__period=period, not_applicable=False, node__is_survey=False)
         .values("assessment_id", "domain_id")
         .annotate(
-            points=Coalesce(Sum(Coalesce("appraised_points", "self_points")), ZERO),
+            points=Coalesce(counted, ZERO),
             maximum=Sum("max_points"),
             unappraised=Count("pk", filter=Q(appraised_points__isnull=True)),
         )
         .values_list("assessment_id", "domain_id", "points", "maximum", "unappraised")
     ):
         sums[(assessment_id, domain_id)] = (points, maximum, unappraised)
-    # 4. Survey points per sheet.
-    survey = dict(
-        SurveyScore.objects.filter(assessment__period=period)
-        .values("assessment_id")
-        .annotate(total=Sum("points"))
-        .values_list("assessment_id", "total")
-    )
-    # 5. Active bonus and penalty per sheet.
-    adjustments: dict[tuple[int, str], Decimal] = {
-        (assessment_id, kind): total
-        for assessment_id, kind, total in Adjustment.objects.filter(
-            assessment__period=period, withdrawn_at__isnull=True
+    # 5. Survey points per sheet (the council's: none in self_only).
+    survey: dict[int, Decimal] = (
+        {}
+        if self_only
+        else dict(
+            SurveyScore.objects.filter(assessment__period=period)
+            .values("assessment_id")
+            .annotate(total=Sum("points"))
+            .values_list("assessment_id", "total")
         )
-        .values("assessment_id", "kind")
-        .annotate(total=Sum("points"))
-        .values_list("assessment_id", "kind", "total")
-    }
+    )
+    # 6. Active bonus and penalty per sheet (none in self_only).
+    adjustments: dict[tuple[int, str], Decimal] = (
+        {}
+        if self_only
+        else {
+            (assessment_id, kind): total
+            for assessment_id, kind, total in Adjustment.objects.filter(
+                assessment__period=period, withdrawn_at__isnull=True
+            )
+            .values("assessment_id", "kind")
+            .annotate(total=Sum("points"))
+            .values_list("assessment_id", "kind", "total")
+        }
+    )
     rows = []
-    for pk, agency_id, name, kind, set_id in sheets:
+    for pk, agency_id, name, kind, set_id, group_id in sheets:
+        spec = specs[group_key(specs, kind, group_id)]
         row = AgencyResult(
             assessment_id=pk,
             agency_id=agency_id,
             agency_name=name,
-            group=kind,
+            group=spec.key,
+            group_label=spec.label,
+            group_position=spec.position,
+            agency_kind=kind,
             survey_points=survey.get(pk) or ZERO,
             survey_max=survey_max[set_id],
             bonus=adjustments.get((pk, AdjustmentKind.BONUS), ZERO),
@@ -230,7 +297,7 @@ def period_results(period: Period) -> list[ResultGroup]:
             survey=row.survey_points,
             survey_max=row.survey_max,
         )
-        row.band = band_of(period, row.index)
+        row.band = band_of(spec, row.index)
         rows.append(row)
     return rank_rows(rows)
 
@@ -246,10 +313,7 @@ def published_results(publication: Publication) -> list[ResultGroup]:
         groups[saved.group].append(_from_snapshot(saved))
     return [
         ResultGroup(group, rows[0].group_label, rows)
-        for group, rows in sorted(
-            groups.items(),
-            key=lambda item: list(AgencyKind.values).index(item[0]) if item[0] in AgencyKind.values else 99,
-        )
+        for group, rows in sorted(groups.items(), key=lambda item: (item[1][0].group_position, item[0]))
     ]
 
 
@@ -259,6 +323,8 @@ def _from_snapshot(saved: PublishedResult) -> AgencyResult:
         agency_id=saved.agency_id,
         agency_name=saved.agency_name,
         group=saved.group,
+        group_label=saved.group_label or _kind_label(saved.group),
+        group_position=saved.group_position,
         points=saved.points,
         applicable_max=saved.applicable_max,
         survey_points=saved.survey_points,
@@ -275,6 +341,10 @@ def _from_snapshot(saved: PublishedResult) -> AgencyResult:
             for d in saved.domains
         ],
     )
+
+
+def _kind_label(key: str) -> str:
+    return str(AgencyKind(key).label) if key in AgencyKind.values else key
 
 
 def _points_text(value: Decimal) -> str:

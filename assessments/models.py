@@ -47,6 +47,18 @@ class Period(models.Model):
     band_average_min = models.DecimalField(_("Trung bình từ (%)"), max_digits=5, decimal_places=2, default=Decimal(60))
     bonus_cap = models.DecimalField(_("điểm thưởng tối đa"), max_digits=5, decimal_places=2, default=Decimal(0))
     penalty_cap = models.DecimalField(_("điểm trừ tối đa"), max_digits=5, decimal_places=2, default=Decimal(0))
+    # Seed 001: an agency whose TTHC or e-government domain is below 75 % of its max sends an accountability
+    # report (báo cáo kiểm điểm). The threshold and the domains (codes of the set's first level) vary by year.
+    warning_threshold = models.DecimalField(
+        _("ngưỡng phải kiểm điểm (%)"), max_digits=5, decimal_places=2, default=Decimal(75)
+    )
+    warning_domains = models.CharField(
+        _("lĩnh vực xét kiểm điểm"),
+        max_length=100,
+        blank=True,
+        default="3, 7",
+        help_text=_("Mã lĩnh vực, cách nhau bởi dấu phẩy (mặc định: 3 – thủ tục hành chính, 7 – chính quyền số)."),
+    )
     opened_at = models.DateTimeField(_("mở lúc"), null=True, blank=True)
     appraisal_started_at = models.DateTimeField(_("bắt đầu thẩm định lúc"), null=True, blank=True)
     finalised_at = models.DateTimeField(_("chốt kết quả lúc"), null=True, blank=True)
@@ -80,10 +92,20 @@ class Period(models.Model):
                 name="period_caps_not_negative",
                 violation_error_message=_("Điểm thưởng và điểm trừ tối đa không được âm."),
             ),
+            models.CheckConstraint(
+                condition=Q(warning_threshold__gte=0) & Q(warning_threshold__lte=100),
+                name="period_warning_threshold_percent",
+                violation_error_message=_("Ngưỡng phải kiểm điểm phải trong khoảng 0–100 %."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def warning_domain_codes(self) -> list[str]:
+        """The domain codes of the accountability warning, as typed ("3, 7" → ["3", "7"])."""
+        return [code.strip() for code in self.warning_domains.replace(";", ",").split(",") if code.strip()]
 
     # The workflow's order: self-assessment, appraisal round 1, explanation, round 2.
     DEADLINES = ("self_assessment_deadline", "appraisal1_deadline", "explanation_deadline", "appraisal2_deadline")
