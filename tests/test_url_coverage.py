@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from . import (
     test_appraisal_adjustments,
     test_appraisal_explain,
+    test_appraisal_groups,
     test_appraisal_publish,
     test_appraisal_survey,
     test_appraisal_work,
@@ -52,6 +53,7 @@ def covered() -> set[str]:
         | test_login_security.ROUTES
         | {f"appraisal:{name}" for name in test_appraisal_explain.ROUTES}
         | {f"appraisal:{name}" for name in [*test_appraisal_publish.ACTIONS, *test_appraisal_publish.READS]}
+        | {f"appraisal:{name}" for name in [*test_appraisal_groups.ACTIONS, "groups"]}
         | {"public:ranking"}  # test_appraisal_publish: public page tests, anonymous included
         | test_notices.ROUTES  # test_everyone_sees_and_marks_only_their_own_notices and the anonymous test
         | PUBLIC
