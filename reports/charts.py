@@ -424,7 +424,7 @@ def heat_map(
     if not row_labels or not column_labels:
         return _no_data(title, 560, font_family)
     label_width = 230.0
-    cell_width = 66.0
+    cell_width = 80.0  # three lines of about 12 characters for a column's name
     cell_height = 26.0
     line = 13
     width = max(PAD + label_width + 6 + cell_width * len(column_labels) + PAD, 520.0)
