@@ -286,14 +286,16 @@ def bar_chart(
             f"<g><title>{_e(tip)}</title>{texts}"
             f'<rect class="bar" x="{_n(x0)}" y="{_n(bar_top)}" width="{_n(length)}" height="{_n(bar_height)}" '
             f'fill="{colour}"{outline}/>'
+            # A white plate behind the figure, so a reference line crossing it does not strike it through.
+            f'<rect x="{_n(x0 + length + 2)}" y="{_n(bar_top)}" width="{_n(value_room - 6)}" '
+            f'height="{_n(bar_height)}" fill="#ffffff"/>'
             f'<text x="{_n(x0 + length + 4)}" y="{_n(bar_top + bar_height - 4)}" font-size="{font}"{weight}>'
             f"{_e(figure(bar.value))}</text></g>"
         )
         y += row_height
     plot_bottom = y + 2
     body += _axis(x0, span, plot_top - 2, plot_bottom, max_value, unit)
-    body += rows
-    if reference is not None:
+    if reference is not None:  # under the bars and their figures, which stay readable across it
         x = x0 + _length(reference, max_value, span)
         label = f"{reference_label} {figure(reference)} {unit}".strip()
         anchor = "end" if x > x0 + span * 0.6 else "start"
@@ -303,6 +305,7 @@ def bar_chart(
             f'<text x="{_n(x + (-3 if anchor == "end" else 3))}" y="{_n(plot_top - 6)}" font-size="11" '
             f'text-anchor="{anchor}">{_e(label)}</text>'
         )
+    body += rows
     height = plot_bottom + 20
     desc = "; ".join(f"{bar.label}: {figure(bar.value)} {unit}".rstrip() for bar in bars)
     if reference is not None:
@@ -423,9 +426,9 @@ def heat_map(
     «—» where there is none, with the colour scale's legend underneath."""
     if not row_labels or not column_labels:
         return _no_data(title, 560, font_family)
-    label_width = 230.0
+    label_width = 260.0
     cell_width = 80.0  # three lines of about 12 characters for a column's name
-    cell_height = 26.0
+    cell_height = 30.0
     line = 13
     width = max(PAD + label_width + 6 + cell_width * len(column_labels) + PAD, 520.0)
     x0 = PAD + label_width + 6

@@ -33,8 +33,7 @@ def _bar_label(row: AgencyResult) -> str:
 def ranking_chart(group: ResultGroup, *, width: int = 720, font_family: str = PRINT_FONT) -> SafeString:
     """The group's agencies best first, each bar the index (%) in its band's colour."""
     bars = [
-        Bar(_bar_label(row), row.index if row.index is not None else Decimal(0), tone=row.band)
-        for row in group.rows
+        Bar(_bar_label(row), row.index if row.index is not None else Decimal(0), tone=row.band) for row in group.rows
     ]
     return bar_chart(
         bars,

@@ -14,7 +14,7 @@ from appraisal.models import AdjustmentKind, RankingGroup, RankingMember
 from appraisal.publishing import period_finalise, period_publish
 from assessments.models import Period, PeriodState
 
-from .factories import appraisal_period, make_agency, make_user, open_period
+from .factories import appraisal_period, make_agency, open_period
 from .test_appraisal_results import adjust, appraise, give_survey
 
 D = Decimal
@@ -132,7 +132,7 @@ def test_ranking_page_live_figures_table_and_chart(client, users, period, agency
         bars = chart.findall(".//{http://www.w3.org/2000/svg}rect[@class='bar']")
         assert len(bars) == 3
         words = svg_texts(chart)
-        assert ["92,86", "64,29", "57,14"] == [w for w in words if w in {"92,86", "64,29", "57,14"}]
+        assert [w for w in words if w in {"92,86", "64,29", "57,14"}] == ["92,86", "64,29", "57,14"]
         # The reference line: the group's average (92,86 + 64,29 + 57,14) / 3 = 71,43.
         assert "Trung bình khối 71,43 %" in words
         assert f"2. {THIRD}" in words  # read back unescaped
