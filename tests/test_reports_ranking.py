@@ -201,6 +201,7 @@ def test_open_period_ranks_self_points(client, users, agency, other_agency):
     assert "Kỳ đang tự đánh giá: tính từ điểm tự chấm" in html
     # No sheet filled: every index 0, both first.
     assert cells(html, agency.pk)[0] == "1/2" and cells(html, other_agency.pk)[0] == "1/2"
+    assert reverse("appraisal:results", args=[period.pk]) not in html  # that page starts with the appraisal
 
 
 # ---- who sees the pages ----------------------------------------------------------------------------------
