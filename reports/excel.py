@@ -458,9 +458,12 @@ def _domain_row(
 
 
 def _kind_short(kind: str) -> str:
-    return {AgencyKind.DEPARTMENT: _("sở"), AgencyKind.COMMUNE: _("xã"), AgencyKind.DISTRICT: _("huyện")}.get(
-        kind, kind
-    )
+    shorts: dict[str, str] = {
+        AgencyKind.DEPARTMENT: _("sở"),
+        AgencyKind.COMMUNE: _("xã"),
+        AgencyKind.DISTRICT: _("huyện"),
+    }
+    return shorts.get(kind, kind)
 
 
 def _points_text(value: Decimal) -> str:
@@ -532,6 +535,7 @@ def _survey_sheet(
         key=lambda item: (item[0], item[1], item[2]),
     )
     number = 0
+    row: Any
     for _name, assessment_id, part, row in merged:
         result = results.get(assessment_id)
         if result is None:

@@ -81,7 +81,7 @@ def export_run(job_id: int) -> None:
         return
     try:
         with tempfile.TemporaryFile() as scratch:
-            kind.writer(job.period, access, scratch, _ProgressSaver(job.pk))  # type: ignore[arg-type]
+            kind.writer(job.period, access, scratch, _ProgressSaver(job.pk))
             scratch.seek(0)
             job.file.save(f"{uuid.uuid4().hex}{kind.extension}", File(scratch), save=False)
     except Exception:

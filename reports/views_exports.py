@@ -36,7 +36,8 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
         "kind": EXPORTS.get(job.kind),
         "refusal": download_refusal(job, request.user) if job.status == ExportStatus.DONE else None,
     }
-    template = "reports/_export_status.html" if request.htmx else "reports/export_job.html"
+    polled = request.headers.get("HX-Request") == "true"  # htmx asks for the status block alone
+    template = "reports/_export_status.html" if polled else "reports/export_job.html"
     return render(request, template, context)
 
 
@@ -72,7 +73,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 def _exportable_periods(request: HttpRequest) -> list[tuple[Period, str]]:
     """(period, source) for each period whose results the user may export now: reports.access decides."""
-    result = []
+    result: list[tuple[Period, str]] = []
     for period in Period.objects.exclude(state=PeriodState.SETUP).order_by("-year", "name"):
         try:
             access = ranking_access(request.user, period)

@@ -38,7 +38,7 @@ def workbook(period: Period, user, progress=None):
 
 def rows(sheet, start: int = 5) -> list[tuple]:
     """The data rows under the header (row 4)."""
-    return [r for r in sheet.iter_rows(min_row=start, values_only=True)]
+    return list(sheet.iter_rows(min_row=start, values_only=True))
 
 
 def leaf(period, agency, code: str) -> Score:

@@ -18,6 +18,7 @@ from . import (
     test_login_security,
     test_notices,
     test_people,
+    test_reports_exports,
 )
 from .test_appraisal_assign import MATRIX as APPRAISAL_ASSIGN
 
@@ -56,6 +57,7 @@ def covered() -> set[str]:
         | {f"appraisal:{name}" for name in [*test_appraisal_groups.ACTIONS, "groups"]}
         | {"public:ranking"}  # test_appraisal_publish: public page tests, anonymous included
         | test_notices.ROUTES  # test_everyone_sees_and_marks_only_their_own_notices and the anonymous test
+        | {f"reports:{name}" for name in test_reports_exports.ROUTES}  # start, follow, download, list matrices
         | PUBLIC
     )
 
