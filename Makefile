@@ -20,7 +20,11 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py load_demo --if-empty
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
+	@# The background worker (exports) runs beside the web server and is stopped with it (Ctrl+C or exit).
+	@export DEBUG=$${DEBUG:-true}; \
+	$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
 	@# Browser tests need Debian's Chromium; as root with apt, install what is missing first.

@@ -18,6 +18,7 @@ from . import (
     test_login_security,
     test_notices,
     test_people,
+    test_reports_exports,
     test_reports_ranking,
 )
 from .test_appraisal_assign import MATRIX as APPRAISAL_ASSIGN
@@ -58,6 +59,7 @@ def covered() -> set[str]:
         | {"public:ranking"}  # test_appraisal_publish: public page tests, anonymous included
         | test_reports_ranking.ROUTES  # test_permission_matrix, before and after publication
         | test_notices.ROUTES  # test_everyone_sees_and_marks_only_their_own_notices and the anonymous test
+        | {f"reports:{name}" for name in test_reports_exports.ROUTES}  # start, follow, download, list matrices
         | PUBLIC
     )
 
