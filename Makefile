@@ -29,7 +29,8 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	@# Browser tests need Debian's Chromium; as root with apt, install what is missing first.
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then $(MAKE) --no-print-directory system-deps; fi
-	$(PY) -m pytest $(PYTEST_ARGS)
+	@# Two workers (the machine has two cores), each with its own test database; PYTEST_WORKERS=0 runs serially.
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
