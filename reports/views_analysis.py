@@ -1,0 +1,66 @@
+"""The analysis pages (issue 9, item 3): one agency's scorecard, the criterion analysis and the accountability
+warning list. Thin: who may see what is reports/access.py's, the figures are the modules' beside this one."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from assessments.models import Period
+
+from .access import Source, ranking_access, scorecard_access
+from .accountability import accountability_warnings
+from .losses import criterion_losses, group_choices
+from .scorecard import build_scorecard
+
+
+def scorecard_view(request: HttpRequest, pk: int, agency_pk: int) -> HttpResponse:
+    period = get_object_or_404(Period, pk=pk)
+    access = scorecard_access(request.user, period, agency_pk)
+    card = build_scorecard(period, agency_pk, access)
+    if card is None:
+        raise Http404
+    return render(
+        request, "reports/scorecard.html", {"period": period, "card": card, "live": access.source == Source.LIVE}
+    )
+
+
+def criteria_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_object_or_404(Period, pk=pk)
+    access = ranking_access(request.user, period)
+    choices, grouped = group_choices(period)
+    wanted = request.GET.get("khoi", "")
+    chosen = next((c for c in choices if c.spec.key == wanted), choices[0] if choices else None)
+    losses = criterion_losses(period, chosen.spec, grouped=grouped) if chosen is not None else []
+    return render(
+        request,
+        "reports/criteria.html",
+        {
+            "period": period,
+            "choices": choices,
+            "chosen": chosen,
+            "losses": losses,
+            "live": access.source == Source.LIVE,
+        },
+    )
+
+
+def warnings_view(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_object_or_404(Period, pk=pk)
+    access = ranking_access(request.user, period)
+    groups = access.results(period)
+    # The warning domains as the sets name them (a code may be missing from one kind's set).
+    titles: dict[str, str] = {}
+    for group in groups:
+        for domain in group.domain_heads:
+            if domain.code in period.warning_domain_codes:
+                titles.setdefault(domain.code, domain.title)
+    return render(
+        request,
+        "reports/warnings.html",
+        {
+            "period": period,
+            "warnings": accountability_warnings(period, groups),
+            "domains": [(code, titles.get(code, "")) for code in period.warning_domain_codes],
+            "agencies": sum(len(group.rows) for group in groups),
+            "live": access.source == Source.LIVE,
+        },
+    )
