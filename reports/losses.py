@@ -12,10 +12,14 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from appraisal.results import UNGROUPED, GroupSpec, group_key, group_specs
 from assessments.models import Period, Score
 from assessments.scoring import HUNDRED
+
+from .charts import SCREEN_FONT, Bar, bar_chart
 
 ZERO = Decimal(0)
 
@@ -103,3 +107,20 @@ def criterion_losses(period: Period, spec: GroupSpec, *, grouped: bool) -> list[
         )
     )
     return [CriterionLoss(*values) for values in rows]
+
+
+def losses_chart(
+    losses: list[CriterionLoss], *, width: int, top: int = 10, font_family: str = SCREEN_FONT
+) -> SafeString:
+    """The leaves where most agencies lose points: the share of the group's agencies that lost on each."""
+    bars = [
+        Bar(f"{c.code}. {c.title}", Decimal(c.lost_by) / c.agencies * HUNDRED, tone="weak")
+        for c in losses[:top]
+        if c.lost_by
+    ]
+    return bar_chart(
+        bars,
+        title=str(_("Tỷ lệ đơn vị bị mất điểm ở tiêu chí (%)")),
+        width=width,
+        font_family=font_family,
+    )

@@ -14,6 +14,8 @@ from decimal import Decimal
 
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from appraisal.models import AppraisalEntry
 from appraisal.results import AgencyResult, ResultGroup
@@ -22,6 +24,7 @@ from assessments.scoring import HUNDRED
 
 from .access import Access, Source
 from .accountability import is_below
+from .charts import SCREEN_FONT, Series, grouped_bar_chart
 from .yoy import Previous, previous_results
 
 ZERO = Decimal(0)
@@ -102,6 +105,24 @@ class Scorecard:
         return self.row.points / self.row.applicable_max * HUNDRED if self.row.applicable_max else None
 
 
+def scorecard_chart(card: "Scorecard", *, width: int, font_family: str = SCREEN_FONT) -> SafeString:
+    """Each domain's share beside the group's average (when it may be shown) and last published year's."""
+    series = [Series(card.row.agency_name, [d.share if d.max else None for d in card.domains], "primary")]
+    if card.access.sees_others:
+        series.append(Series(_("Bình quân khối"), [d.group_average for d in card.domains], "secondary"))
+    if card.previous is not None:
+        series.append(
+            Series(_("Năm %(year)s") % {"year": card.previous.year}, [d.previous for d in card.domains], "accent")
+        )
+    return grouped_bar_chart(
+        [f"{d.code}. {d.title}" for d in card.domains],
+        series,
+        title=str(_("Tỷ lệ điểm đạt theo lĩnh vực (%)")),
+        width=width,
+        font_family=font_family,
+    )
+
+
 def group_averages(group: ResultGroup) -> dict[str, Decimal]:
     """Per domain code, the mean share (%) over the group's agencies that have the domain with a max."""
     shares: dict[str, list[Decimal]] = defaultdict(list)
@@ -133,13 +154,10 @@ def lost_leaves(assessment_id: int, *, self_only: bool) -> list[LostLeaf]:
     )
     scores = (
         Score.objects.filter(assessment_id=assessment_id, not_applicable=False, node__is_survey=False)
-        .alias(final=final)
+        .annotate(final=final)
         .filter(final__lt=F("max_points"))
-        .annotate(final_points=final)
         .order_by("node__position")
-        .values_list(
-            "pk", "node__code", "node__title", "domain__code", "max_points", "self_points", "final_points", "note"
-        )
+        .values_list("pk", "node__code", "node__title", "domain__code", "max_points", "self_points", "final", "note")
     )
     leaves = [LostLeaf(*values) for values in scores]
     if self_only or not leaves:

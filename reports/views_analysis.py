@@ -8,8 +8,8 @@ from assessments.models import Period
 
 from .access import Source, ranking_access, scorecard_access
 from .accountability import accountability_warnings
-from .losses import criterion_losses, group_choices
-from .scorecard import build_scorecard
+from .losses import criterion_losses, group_choices, losses_chart
+from .scorecard import build_scorecard, scorecard_chart
 
 
 def scorecard_view(request: HttpRequest, pk: int, agency_pk: int) -> HttpResponse:
@@ -19,7 +19,16 @@ def scorecard_view(request: HttpRequest, pk: int, agency_pk: int) -> HttpRespons
     if card is None:
         raise Http404
     return render(
-        request, "reports/scorecard.html", {"period": period, "card": card, "live": access.source == Source.LIVE}
+        request,
+        "reports/scorecard.html",
+        {
+            "period": period,
+            "card": card,
+            "live": access.source == Source.LIVE,
+            # The same chart drawn twice: at a phone's width its text stays readable instead of shrinking.
+            "chart": scorecard_chart(card, width=760),
+            "chart_narrow": scorecard_chart(card, width=360),
+        },
     )
 
 
@@ -38,6 +47,8 @@ def criteria_view(request: HttpRequest, pk: int) -> HttpResponse:
             "choices": choices,
             "chosen": chosen,
             "losses": losses,
+            "chart": losses_chart(losses, width=900) if any(c.lost_by for c in losses) else "",
+            "chart_narrow": losses_chart(losses, width=360) if any(c.lost_by for c in losses) else "",
             "live": access.source == Source.LIVE,
         },
     )

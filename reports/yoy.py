@@ -133,8 +133,6 @@ def previous_results(period: Period) -> dict[int, Previous]:
     """
     current = list(period.assessments.values_list("agency_id", flat=True))
     rows = _previous_rows(period)
-    if not rows:
-        return {}
     predecessors: dict[int, list[_Row]] = defaultdict(list)
     for old, new in _successors().items():
         if old in rows:
