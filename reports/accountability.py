@@ -8,11 +8,11 @@ would round up to 75,00 is.
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from appraisal.results import ResultGroup
 from assessments.models import Period
-from assessments.scoring import HUNDRED
+from assessments.scoring import HUNDRED, TWO_PLACES
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class AccountabilityWarning:
     title: str
     points: Decimal
     max: Decimal
+    threshold: Decimal
 
     @property
     def share(self) -> Decimal:
@@ -31,8 +32,10 @@ class AccountabilityWarning:
 
     @property
     def share_shown(self) -> Decimal:
-        """Two places, rounded down: a share below the threshold is never shown as the threshold (75,00)."""
-        return self.share.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        """Two places, half up as everywhere, except that a share below the threshold is never shown as the
+        threshold itself (74,996 % reads 74,99, not 75,00)."""
+        shown = self.share.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+        return shown if shown < self.threshold else self.share.quantize(TWO_PLACES, rounding=ROUND_DOWN)
 
 
 def is_below(points: Decimal, maximum: Decimal, threshold: Decimal) -> bool:
@@ -56,6 +59,7 @@ def accountability_warnings(period: Period, groups: list[ResultGroup]) -> list[A
                             domain.title,
                             domain.points,
                             domain.max,
+                            period.warning_threshold,
                         )
                     )
     return found

@@ -114,7 +114,7 @@ def losses_chart(
 ) -> SafeString:
     """The leaves where most agencies lose points: the share of the group's agencies that lost on each."""
     bars = [
-        Bar(f"{c.code}. {c.title}", Decimal(c.lost_by) / c.agencies * HUNDRED, tone="weak")
+        Bar(f"{c.code}. {c.title}", Decimal(c.lost_by) / c.agencies * HUNDRED, tone="accent")
         for c in losses[:top]
         if c.lost_by
     ]

@@ -77,6 +77,11 @@ class LostLeaf:
         return [self.rounds[number] for number in sorted(self.rounds)]
 
     @property
+    def comments(self) -> list[RoundEntry]:
+        """The rounds' newest entries that carry a comment, round 1 first."""
+        return [entry for entry in self.entries if entry.comment]
+
+    @property
     def round1(self) -> RoundEntry | None:
         return self.rounds.get(1)
 
@@ -181,6 +186,10 @@ def build_scorecard(period: Period, agency_id: int, access: Access) -> Scorecard
     if found is None:
         return None
     row, group = found
+    if not access.sees_others:
+        # Nothing computed across agencies leaves here: no rank among them, no other row in the group.
+        row.rank = row.rank_of = 0
+        group = ResultGroup(group.group, group.label, [row])
     averages = group_averages(group) if access.sees_others else {}
     previous = previous_results(period).get(agency_id)
     domains = [

@@ -58,19 +58,19 @@ def warnings_view(request: HttpRequest, pk: int) -> HttpResponse:
     period = get_object_or_404(Period, pk=pk)
     access = ranking_access(request.user, period)
     groups = access.results(period)
-    # The warning domains as the sets name them (a code may be missing from one kind's set).
-    titles: dict[str, str] = {}
+    # The warning domains as the sets name them: each kind's set may word a domain its own way.
+    titles: dict[str, list[str]] = {code: [] for code in period.warning_domain_codes}
     for group in groups:
         for domain in group.domain_heads:
-            if domain.code in period.warning_domain_codes:
-                titles.setdefault(domain.code, domain.title)
+            if domain.code in titles and domain.title not in titles[domain.code]:
+                titles[domain.code].append(domain.title)
     return render(
         request,
         "reports/warnings.html",
         {
             "period": period,
             "warnings": accountability_warnings(period, groups),
-            "domains": [(code, titles.get(code, "")) for code in period.warning_domain_codes],
+            "domains": [(code, " / ".join(names)) for code, names in titles.items()],
             "agencies": sum(len(group.rows) for group in groups),
             "live": access.source == Source.LIVE,
         },

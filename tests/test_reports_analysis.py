@@ -164,6 +164,7 @@ def test_own_scorecard_before_publication_shows_self_points_and_nothing_of_other
     # fill_sheet scored every leaf 0 except the deduction leaf 2.1.2 (no events: its max).
     assert (card.row.points, card.row.applicable_max, card.self_share) == (D(1), D(5), D(20))
     assert [d.group_average for d in card.domains] == [None, None] and [d.rank for d in card.domains] == [0, 0]
+    assert (card.row.rank, card.row.rank_of, [r.agency_id for r in card.group.rows]) == (0, 0, [agency.pk])
     assert [leaf.code for leaf in card.lost] == ["1.1", "1.2", "1.3", "2.1.1.1"]
     assert all(leaf.rounds == {} and leaf.note == "Thuyết minh" for leaf in card.lost)
 
@@ -246,17 +247,10 @@ def test_below_is_strict_at_the_exact_boundary():
     assert not is_below(D("2.25"), D(3), D(75))  # 75,00 %
     assert is_below(D("2.24"), D(3), D(75))  # 74,67 %
     assert not is_below(D(0), D(0), D(75))  # a domain without points to give (all not applicable)
-    # A share just under the threshold is never displayed as the threshold itself.
-    almost = AccountabilityWarning(
-        1,
-        "X",
-        "",
-        "3",
-        "TTHC",
-        D("149.99"),
-        D(200),
-    )
-    assert almost.share < 75 and str(almost.share_shown) == "74.99"
+    # Shown half up like every share, but a share just under the threshold never reads as the threshold itself.
+    almost = AccountabilityWarning(1, "X", "", "3", "TTHC", D("149.99"), D(200), D(75))
+    assert almost.share == D("74.995") and almost.share_shown == D("74.99")
+    assert AccountabilityWarning(1, "X", "", "3", "TTHC", D("10.5"), D(16), D(75)).share_shown == D("65.63")
 
 
 def test_warning_list_follows_the_periods_domains_and_threshold(client, users, live):
