@@ -1,12 +1,16 @@
 from django.urls import path
 
-from . import views, views_exports
+from . import views, views_analysis, views_exports
 
 app_name = "reports"
 urlpatterns = [
-    # Analysis pages (views).
+    # The ranking and the heat map of a period (views).
     path("ky/<int:pk>/xep-hang/", views.ranking, name="ranking"),
     path("ky/<int:pk>/ban-do-nhiet/", views.heatmap, name="heatmap"),
+    # The analysis pages (views_analysis): one agency's scorecard, where agencies lose points, who must report.
+    path("ky/<int:pk>/don-vi/<int:agency_pk>/", views_analysis.scorecard_view, name="scorecard"),
+    path("ky/<int:pk>/tieu-chi/", views_analysis.criteria_view, name="criteria"),
+    path("ky/<int:pk>/canh-bao/", views_analysis.warnings_view, name="warnings"),
     # Background exports (issue 9, item 8).
     path("xuat/", views_exports.job_list, name="exports"),
     path("ky/<int:period_pk>/xuat/<slug:kind>/", views_exports.start, name="export_start"),
