@@ -2,14 +2,18 @@
 errors on the row), explanation requests, «accept the self points» for a selection, who may do what, and
 the query counts of both views."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from appraisal.explaining import explanation_answer, explanation_evidence_lock, return_for_explanation
 from appraisal.models import AppraisalEntry, ExplanationRequest
-from appraisal.services import AppraisalEdit, appraisal_save, assignment_save
-from assessments.models import Evidence, EvidenceKind, EvidenceLink, Score
+from appraisal.services import AppraisalEdit, appraisal_save, assignment_save, explanation_request
+from assessments.models import Evidence, EvidenceKind, EvidenceLink, Period, Score
+from evidence.services import evidence_add_document
 from criteria.models import Node
 from organisations.models import Role
 
@@ -284,8 +288,10 @@ def test_anonymous_is_sent_to_login(client, period, agency, name):
 # ---- query counts ---------------------------------------------------------------------------------------
 
 
-def busy_period(users, count: int):
-    """``count`` agencies in appraisal, each leaf 1.1 appraised once with a document as evidence."""
+def busy_period(users, count: int, *, asked: bool = True):
+    """``count`` agencies in appraisal, each leaf 1.1 appraised once with a document as evidence; with
+    ``asked``, leaf 1.1 of every sheet was asked about, the sheets returned, and each agency answered with a
+    new document."""
     agencies = [make_agency(f"Sở số {i:03d}") for i in range(count)]
     period = appraisal_period(*agencies, reviewer=users["reviewer"], admin=users["admin"], year=2030 + count)
     for score in Score.objects.select_related("node", "assessment").filter(
@@ -295,14 +301,31 @@ def busy_period(users, count: int):
             score=score, edit=AppraisalEdit(points=D(0), comment="Đủ"), version=score.version, user=users["reviewer"]
         )
         add_document(score, doc_number="1/KH")
+        if asked and score.node.code == "1.1":
+            explanation_request(score=score, kind="explain", text="Giải trình", user=users["reviewer"])
+    if asked:
+        Period.objects.filter(pk=period.pk).update(explanation_deadline=timezone.now() + datetime.timedelta(days=7))
+        period.refresh_from_db()
+        return_for_explanation(period=period, user=users["admin"])
+        for request in ExplanationRequest.objects.filter(assessment__period=period).select_related("score"):
+            officer = make_user(f"cv{request.pk}", Role.OFFICER, request.score.assessment.agency)
+            explanation_answer(request=request, text="Đã ban hành, gửi kèm quyết định", user=officer)
+            evidence_add_document(
+                assessment=request.score.assessment,
+                score=request.score,
+                user=officer,
+                lock=explanation_evidence_lock,
+                doc_number="9/QĐ",
+            )
     return period
 
 
 # Session, user, roles (3); the period (1); the leaf (1); the assignment map (4: its rows, the period's
 # sets, the parent links of their nodes, the reviewers' agencies); the leaf's scores with their agencies
-# (1); their evidence links, appraisal entries and explanation requests (3); the leaf picker: the sheets in
-# appraisal, one row per appraisable score, the nodes named (3); the unread notices for the menu's badge (1).
-CRITERION_QUERIES = 17
+# (1); their evidence links, appraisal entries, explanation requests and the agency's answers (4); the leaf
+# picker: the sheets in appraisal, one row per appraisable score, the nodes named (3); the unread notices
+# for the menu's badge (1).
+CRITERION_QUERIES = 18
 
 
 @pytest.mark.django_db
@@ -314,12 +337,16 @@ def test_by_criterion_page_queries_do_not_grow_with_agencies(client, users, coun
     with django_assert_num_queries(CRITERION_QUERIES):
         response = client.get(reverse("appraisal:criterion", args=[period.pk, node.pk]))
     assert len(response.context["rows"]) == count
+    # Every row shows its request with the agency's answer and the document it added, and links its history.
+    assert response.text.count("Đã ban hành, gửi kèm quyết định") == count
+    assert response.text.count("9/QĐ") == count
+    assert response.text.count("/lich-su/") == count
 
 
 # Session, user, roles (3); the sheet with period, agency and set (1); the assignment map (4, as above);
-# the sheet's scores with their nodes (1); evidence links, appraisal entries, explanation requests (3); the
-# unread notices for the menu's badge (1).
-SHEET_QUERIES = 13
+# the sheet's scores with their nodes (1); evidence links, appraisal entries, explanation requests and the
+# agency's answers (4); the unread notices for the menu's badge (1).
+SHEET_QUERIES = 14
 
 
 @pytest.mark.django_db
@@ -339,3 +366,4 @@ def test_by_agency_page_queries_do_not_grow_with_entries_or_evidence(
     with django_assert_num_queries(SHEET_QUERIES):
         response = client.get(reverse("appraisal:sheet", args=[assessment.pk]))
     assert len(response.context["rows"]) == 5
+    assert ("Đã ban hành, gửi kèm quyết định" in response.text) == appraised  # the asked case shows the answer
