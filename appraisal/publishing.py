@@ -116,9 +116,7 @@ def period_checklist(period: Period) -> Checklist:
                 assessment__period=period, assessment__state=AssessmentState.RETURNED, round=1
             )
             .values("assessment_id")
-            .annotate(
-                n=Count("pk", distinct=True), open=Count("pk", filter=Q(answers__isnull=True), distinct=True)
-            )
+            .annotate(n=Count("pk", distinct=True), open=Count("pk", filter=Q(answers__isnull=True), distinct=True))
             .values_list("assessment_id", "n", "open")
             .order_by()
         ):

@@ -19,8 +19,8 @@ from appraisal.explaining import (
 from appraisal.models import AppraisalEntry, ExplanationAnswer, ExplanationRequest
 from appraisal.services import AppraisalEdit, appraisal_save, assignment_save, explanation_request
 from assessments.models import Evidence, EvidenceKind, EvidenceLink, Period, Score
-from evidence.services import evidence_add_document, evidence_upload
 from criteria.models import Node
+from evidence.services import evidence_add_document, evidence_upload
 from organisations.models import Role
 
 from .factories import appraisal_period, make_agency, make_user
@@ -230,7 +230,9 @@ def test_round_two_rows_show_the_answers_and_added_evidence_under_the_request(cl
     before = add_document(score, doc_number="15/KH-SKHCN", doc_summary="Kế hoạch CCHC")
     score.refresh_from_db()
     appraisal_save(
-        score=score, edit=AppraisalEdit(points=D("0.5"), comment="Thiếu quyết định"), version=score.version,
+        score=score,
+        edit=AppraisalEdit(points=D("0.5"), comment="Thiếu quyết định"),
+        version=score.version,
         user=users["reviewer"],
     )
     explanation_request(score=score, kind="supplement", text="Bổ sung quyết định ban hành", user=users["reviewer"])
