@@ -10,6 +10,8 @@ One test, since each step needs the state the previous one left; the demo is loa
 """
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from io import StringIO
@@ -178,12 +180,12 @@ def sheet_of(period: Period, name: str) -> Assessment:
     return period.assessments.select_related("period", "agency").get(agency__name=name)
 
 
-def refused(scope: Period, error: type[Exception], match: str, write, /, **kwargs) -> None:
-    """``write(**kwargs)`` raises ``error`` (its message matching) and nothing in the database changed."""
-    before = council_state(scope)
-    with pytest.raises(error, match=match):
-        write(**kwargs)
-    assert council_state(scope) == before
+@contextmanager
+def unchanged(period: Period) -> Iterator[None]:
+    """Whatever the block tries (a refused write) leaves the database as it was."""
+    before = council_state(period)
+    yield
+    assert council_state(period) == before
 
 
 def self_input(node: Node) -> LeafInput:
@@ -224,7 +226,7 @@ def test_the_whole_cycle_on_this_years_demo_period(demo, client):
 
     assign_domain_1_to_noivu(period, cast, domain_1, noivu_sheet)
     khcn = submit_khcn(period, cast, khcn)
-    start_appraisal(period, cast, khcn)
+    start_appraisal(period, cast)
     expected, asked = round_one(period, cast, domain_1, khcn, noivu_sheet, client)
     agency_blind_before_return(cast, khcn, asked, client)
     return_and_explain(period, cast, khcn, asked, client)
@@ -246,14 +248,13 @@ def assign_domain_1_to_noivu(period: Period, cast: Cast, domain_1: Node, noivu_s
         .values_list("pk", flat=True)
     )
     assert uncovered_leaves(period) == {noivu_sheet.agency_id: domain_1_leaves}
-    refused(
-        period,
-        ValidationError,
-        f"Còn {len(domain_1_leaves)} tiêu chí của 1 đơn vị chưa có người thẩm định",
-        period_start_appraisal,
-        period=period,
-        user=cast.admin,
-    )
+    with (
+        unchanged(period),
+        pytest.raises(
+            ValidationError, match=f"Còn {len(domain_1_leaves)} tiêu chí của 1 đơn vị chưa có người thẩm định"
+        ),
+    ):
+        period_start_appraisal(period=period, user=cast.admin)
     assignment_save(
         period=period, node=domain_1, reviewer=cast.reviewer, for_agency=noivu_sheet.agency, user=cast.admin
     )
@@ -275,21 +276,15 @@ def submit_khcn(period: Period, cast: Cast, khcn: Assessment) -> Assessment:
             user=cast.officer,
         )
     assert not khcn.scores.filter(node__is_survey=False, self_points__isnull=True).exists()
-    refused(
-        period,
-        ValidationError,
-        "Các đơn vị còn hạn tự đánh giá: Ban Quản lý",
-        period_start_appraisal,
-        period=period,
-        user=cast.admin,
-    )
+    with unchanged(period), pytest.raises(ValidationError, match="Các đơn vị còn hạn tự đánh giá: Ban Quản lý"):
+        period_start_appraisal(period=period, user=cast.admin)
     assessment_submit(assessment=khcn, user=cast.head)
     khcn.refresh_from_db()
     assert khcn.state == S.SUBMITTED and khcn.submitted_at is not None
     return khcn
 
 
-def start_appraisal(period: Period, cast: Cast, khcn: Assessment) -> None:
+def start_appraisal(period: Period, cast: Cast) -> None:
     """The self-assessment deadline passes (moved by the administrator); every sheet goes into appraisal,
     the drafts as they stand."""
     drafts = period.assessments.filter(state=S.DRAFT).count()
@@ -328,28 +323,18 @@ def round_one(
         (khcn_other, cast.noivu_reviewer, "không được phân công cho bạn"),
         (khcn_domain_1, cast.reviewer, "không được phân công cho bạn"),
     ):
-        refused(
-            period, PermissionDenied, message, appraisal_save, score=score, edit=edit, version=score.version, user=user
-        )
-    refused(
-        period,
-        PermissionDenied,
-        "chính đơn vị mình",
-        explanation_request,
-        score=noivu_own,
-        kind=RequestKind.EXPLAIN,
-        text="Giải trình",
-        user=cast.noivu_reviewer,
-    )
+        with unchanged(period), pytest.raises(PermissionDenied, match=message):
+            appraisal_save(score=score, edit=edit, version=score.version, user=user)
+    with unchanged(period), pytest.raises(PermissionDenied, match="chính đơn vị mình"):
+        explanation_request(score=noivu_own, kind=RequestKind.EXPLAIN, text="Giải trình", user=cast.noivu_reviewer)
     client.force_login(cast.noivu_reviewer)
-    before = council_state(period)
-    assert client.get(reverse("appraisal:sheet", args=[noivu_sheet.pk])).status_code == 403
-    response = client.post(
-        reverse("appraisal:save", args=[noivu_sheet.pk, noivu_own.pk]),
-        {"version": noivu_own.version, "points": "0", "comment": "thử"},
-    )
-    assert response.status_code == 403
-    assert council_state(period) == before
+    with unchanged(period):
+        assert client.get(reverse("appraisal:sheet", args=[noivu_sheet.pk])).status_code == 403
+        response = client.post(
+            reverse("appraisal:save", args=[noivu_sheet.pk, noivu_own.pk]),
+            {"version": noivu_own.version, "points": "0", "comment": "thử"},
+        )
+        assert response.status_code == 403
 
     # The two leaves asked about: manual leaves of Sở KH&CN in thamdinh's domains, scored by the agency.
     leaf_a, leaf_b = [
@@ -424,16 +409,13 @@ def return_and_explain(period: Period, cast: Cast, khcn: Assessment, asked: list
     assert states.pop(khcn.pk) == S.RETURNED and set(states.values()) == {S.UNDER_APPRAISAL}
     khcn.refresh_from_db()
     assert current_round(khcn) is None  # the reviewers wait for the explanation
-    refused(
-        period,
-        WorkflowError,
-        "Đơn vị đang giải trình",
-        appraisal_save,
-        score=leaf_a,
-        edit=AppraisalEdit(points=leaf_a.self_points),
-        version=Score.objects.get(pk=leaf_a.pk).version,
-        user=cast.reviewer,
-    )
+    with unchanged(period), pytest.raises(WorkflowError, match="Đơn vị đang giải trình"):
+        appraisal_save(
+            score=leaf_a,
+            edit=AppraisalEdit(points=leaf_a.self_points),
+            version=Score.objects.get(pk=leaf_a.pk).version,
+            user=cast.reviewer,
+        )
 
     # Now the agency reads round 1: points, comment and request.
     client.force_login(cast.officer)
@@ -443,33 +425,18 @@ def return_and_explain(period: Period, cast: Cast, khcn: Assessment, asked: list
     assert [leaf.score.pk for leaf in page.context["sheet"].asked] == [leaf_a.pk, leaf_b.pk]
 
     # Only the agency answers, only the leaves asked about.
-    refused(
-        period,
-        PermissionDenied,
-        "Chỉ cán bộ của đơn vị",
-        explanation_answer,
-        request=request_a,
-        text="Trả lời hộ",
-        user=cast.other_officer,
-    )
+    with unchanged(period), pytest.raises(PermissionDenied, match="Chỉ cán bộ của đơn vị"):
+        explanation_answer(request=request_a, text="Trả lời hộ", user=cast.other_officer)
     not_asked = khcn.scores.filter(node__is_survey=False).exclude(pk__in=[leaf_a.pk, leaf_b.pk]).first()
-    refused(
-        period,
-        WorkflowError,
-        "không có yêu cầu giải trình",
-        evidence_add_document,
-        assessment=khcn,
-        score=not_asked,
-        user=cast.officer,
-        lock=explanation_evidence_lock,
-        doc_number="1/BC",
-    )
-    before = council_state(period)
-    response = client.post(
-        reverse("appraisal:answer_document", args=[khcn.pk, not_asked.pk]), {"doc_number": "1/BC"}, follow=True
-    )
-    assert "không có yêu cầu giải trình" in response.text
-    assert council_state(period) == before
+    with unchanged(period), pytest.raises(WorkflowError, match="không có yêu cầu giải trình"):
+        evidence_add_document(
+            assessment=khcn, score=not_asked, user=cast.officer, lock=explanation_evidence_lock, doc_number="1/BC"
+        )
+    with unchanged(period):
+        response = client.post(
+            reverse("appraisal:answer_document", args=[khcn.pk, not_asked.pk]), {"doc_number": "1/BC"}, follow=True
+        )
+        assert "không có yêu cầu giải trình" in response.text
 
     explanation_answer(request=request_a, text=ANSWER_A, user=cast.officer)
     added_pdf = evidence_upload(
@@ -479,14 +446,8 @@ def return_and_explain(period: Period, cast: Cast, khcn: Assessment, asked: list
         user=cast.officer,
         lock=explanation_evidence_lock,
     )
-    refused(
-        period,
-        WorkflowError,
-        f"Còn 1 tiêu chí chưa giải trình: {leaf_b.node.code}",
-        explanation_send,
-        assessment=khcn,
-        user=cast.head,
-    )
+    with unchanged(period), pytest.raises(WorkflowError, match=f"Còn 1 tiêu chí chưa giải trình: {leaf_b.node.code}"):
+        explanation_send(assessment=khcn, user=cast.head)
     explanation_answer(request=request_b, text=ANSWER_B, user=cast.officer)
     evidence_add_document(
         assessment=khcn,
@@ -496,7 +457,8 @@ def return_and_explain(period: Period, cast: Cast, khcn: Assessment, asked: list
         doc_number="45/BC-SKHCN",
         doc_summary="Báo cáo CCHC quý III (bản gửi lại)",
     )
-    refused(period, PermissionDenied, "Chỉ lãnh đạo đơn vị", explanation_send, assessment=khcn, user=cast.officer)
+    with unchanged(period), pytest.raises(PermissionDenied, match="Chỉ lãnh đạo đơn vị"):
+        explanation_send(assessment=khcn, user=cast.officer)
 
     # Answered in full but not sent, the deadline ahead: still open, so the period cannot be finalised.
     checklist = period_checklist(period)
@@ -507,27 +469,14 @@ def return_and_explain(period: Period, cast: Cast, khcn: Assessment, asked: list
     # Past the deadline the agency can change nothing; round 2 could begin without its sending.
     move(period, appraisal1_deadline=from_now(minutes=-30), explanation_deadline=from_now(minutes=-1))
     khcn.refresh_from_db()
-    refused(
-        period,
-        WorkflowError,
-        "quá hạn giải trình",
-        explanation_answer,
-        request=request_a,
-        text="Sửa lại sau hạn",
-        user=cast.officer,
-    )
-    refused(
-        period,
-        WorkflowError,
-        "quá hạn giải trình",
-        evidence_add_document,
-        assessment=khcn,
-        score=leaf_a,
-        user=cast.officer,
-        lock=explanation_evidence_lock,
-        doc_number="2/QĐ",
-    )
-    refused(period, WorkflowError, "quá hạn giải trình", explanation_send, assessment=khcn, user=cast.head)
+    with unchanged(period), pytest.raises(WorkflowError, match="quá hạn giải trình"):
+        explanation_answer(request=request_a, text="Sửa lại sau hạn", user=cast.officer)
+    with unchanged(period), pytest.raises(WorkflowError, match="quá hạn giải trình"):
+        evidence_add_document(
+            assessment=khcn, score=leaf_a, user=cast.officer, lock=explanation_evidence_lock, doc_number="2/QĐ"
+        )
+    with unchanged(period), pytest.raises(WorkflowError, match="quá hạn giải trình"):
+        explanation_send(assessment=khcn, user=cast.head)
     assert current_round(khcn) == 2
     checklist = period_checklist(period)
     assert checklist.unanswered == [] and checklist.unsent == []
@@ -599,33 +548,19 @@ def survey_and_adjustments(
 ) -> tuple[dict[tuple[int, int], Decimal], dict[int, tuple[Decimal, Decimal]]]:
     """Publishing and finalising are refused while survey points are missing; survey points are entered for
     every agency within each part's max; a bonus and a penalty within the period's caps."""
-    refused(period, ValidationError, "Chỉ công bố được kết quả đã chốt", period_publish, period=period, user=cast.admin)
-    refused(
-        period,
-        ValidationError,
-        "22 đơn vị chưa có điểm điều tra xã hội học",
-        period_finalise,
-        period=period,
-        user=cast.admin,
-    )
+    with unchanged(period), pytest.raises(ValidationError, match="Chỉ công bố được kết quả đã chốt"):
+        period_publish(period=period, user=cast.admin)
+    with unchanged(period), pytest.raises(ValidationError, match="22 đơn vị chưa có điểm điều tra xã hội học"):
+        period_finalise(period=period, user=cast.admin)
     client.force_login(cast.admin)
-    before = council_state(period)
-    response = client.post(reverse("appraisal:finalise", args=[period.pk]), {"confirm": "1"}, follow=True)
-    assert "22 đơn vị chưa có điểm điều tra xã hội học." in response.text
-    assert council_state(period) == before
+    with unchanged(period):
+        response = client.post(reverse("appraisal:finalise", args=[period.pk]), {"confirm": "1"}, follow=True)
+        assert "22 đơn vị chưa có điểm điều tra xã hội học." in response.text
 
     parts = survey_parts_by_set(period.index_sets.values_list("index_set_id", flat=True))
     first = parts[khcn.index_set_id][0]
-    refused(
-        period,
-        ValidationError,
-        f"Điểm điều tra của {first.code} tối đa là",
-        survey_set,
-        assessment=khcn,
-        node=first,
-        points=first.max_points + D("0.01"),
-        user=cast.admin,
-    )
+    with unchanged(period), pytest.raises(ValidationError, match=f"Điểm điều tra của {first.code} tối đa là"):
+        survey_set(assessment=khcn, node=first, points=first.max_points + D("0.01"), user=cast.admin)
     survey: dict[tuple[int, int], Decimal] = {}
     for number, sheet in enumerate(period.assessments.order_by("agency__name")):
         share = D(55 + (number * 11) % 40) / HUNDRED
@@ -648,17 +583,11 @@ def survey_and_adjustments(
         document="12/QĐ-UBND",
         user=cast.admin,
     )
-    refused(
-        period,
-        ValidationError,
-        "vượt mức tối đa 2,00 điểm thưởng của kỳ \\(đơn vị đang có 1,50\\)",
-        adjustment_add,
-        assessment=khcn,
-        kind=AdjustmentKind.BONUS,
-        points=D("0.75"),
-        reason="Thêm",
-        user=cast.admin,
-    )
+    with (
+        unchanged(period),
+        pytest.raises(ValidationError, match="vượt mức tối đa 2,00 điểm thưởng của kỳ \\(đơn vị đang có 1,50\\)"),
+    ):
+        adjustment_add(assessment=khcn, kind=AdjustmentKind.BONUS, points=D("0.75"), reason="Thêm", user=cast.admin)
     adjustment_add(
         assessment=yte,
         kind=AdjustmentKind.PENALTY,
@@ -694,56 +623,23 @@ def writes_after_finalisation(period: Period, cast: Cast, khcn: Assessment, clie
     )
     part = survey_parts_by_set([khcn.index_set_id])[khcn.index_set_id][0]
     bonus = Adjustment.objects.get(assessment=khcn)
-    refused(
-        period,
-        WorkflowError,
-        locked,
-        appraisal_save,
-        score=score,
-        edit=AppraisalEdit(points=D(0)),
-        version=score.version,
-        user=cast.reviewer,
-    )
-    refused(
-        period,
-        WorkflowError,
-        locked,
-        explanation_request,
-        score=score,
-        kind=RequestKind.EXPLAIN,
-        text="Thêm",
-        user=cast.reviewer,
-    )
-    refused(
-        period,
-        WorkflowError,
-        locked,
-        survey_set,
-        assessment=khcn,
-        node=part,
-        points=D(1),
-        user=cast.admin,
-        reason="Sửa",
-    )
-    refused(
-        period,
-        WorkflowError,
-        locked,
-        adjustment_add,
-        assessment=khcn,
-        kind=AdjustmentKind.PENALTY,
-        points=D("0.25"),
-        reason="Muộn",
-        user=cast.admin,
-    )
-    refused(period, WorkflowError, locked, adjustment_withdraw, adjustment=bonus, reason="Hủy", user=cast.admin)
+    with unchanged(period), pytest.raises(WorkflowError, match=locked):
+        appraisal_save(score=score, edit=AppraisalEdit(points=D(0)), version=score.version, user=cast.reviewer)
+    with unchanged(period), pytest.raises(WorkflowError, match=locked):
+        explanation_request(score=score, kind=RequestKind.EXPLAIN, text="Thêm", user=cast.reviewer)
+    with unchanged(period), pytest.raises(WorkflowError, match=locked):
+        survey_set(assessment=khcn, node=part, points=D(1), user=cast.admin, reason="Sửa")
+    with unchanged(period), pytest.raises(WorkflowError, match=locked):
+        adjustment_add(assessment=khcn, kind=AdjustmentKind.PENALTY, points=D("0.25"), reason="Muộn", user=cast.admin)
+    with unchanged(period), pytest.raises(WorkflowError, match=locked):
+        adjustment_withdraw(adjustment=bonus, reason="Hủy", user=cast.admin)
     client.force_login(cast.reviewer)
-    before = council_state(period)
-    response = client.post(
-        reverse("appraisal:save", args=[tuphap.pk, score.pk]), {"version": score.version, "points": "0", "comment": ""}
-    )
-    assert locked in response.text and "Chưa lưu" in response.text
-    assert council_state(period) == before
+    with unchanged(period):
+        response = client.post(
+            reverse("appraisal:save", args=[tuphap.pk, score.pk]),
+            {"version": score.version, "points": "0", "comment": ""},
+        )
+        assert locked in response.text and "Chưa lưu" in response.text
 
 
 def publish(
