@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,13 +45,16 @@ class Checklist:
 
     unappraised: list[OpenItem] = field(default_factory=list)  # applicable leaves never appraised
     unanswered: list[OpenItem] = field(default_factory=list)  # requests the agency still has time to answer
+    # Sheets returned with every request answered but not yet sent, while the agency may still change its
+    # answers and add evidence: the explanation is not final until its head sends it. count: requests.
+    unsent: list[OpenItem] = field(default_factory=list)
     without_survey: list[OpenItem] = field(default_factory=list)  # count: survey parts without points
     ungrouped: list[OpenItem] = field(default_factory=list)  # where groups are set: sheets in none of them
     sheets: int = 0
 
     @property
     def is_clear(self) -> bool:
-        return not (self.unappraised or self.unanswered or self.without_survey or self.ungrouped)
+        return not (self.unappraised or self.unanswered or self.unsent or self.without_survey or self.ungrouped)
 
     def messages(self) -> list[str]:
         out = []
@@ -70,6 +73,11 @@ class Checklist:
                     "n": number_text(sum(i.count for i in self.unanswered)),
                     "agencies": number_text(len(self.unanswered)),
                 }
+            )
+        if self.unsent:
+            out.append(
+                _("%(agencies)s đơn vị đã trả lời đủ yêu cầu giải trình nhưng chưa gửi, và còn hạn giải trình.")
+                % {"agencies": number_text(len(self.unsent))}
             )
         if self.without_survey:
             out.append(
@@ -104,17 +112,25 @@ def period_checklist(period: Period) -> Checklist:
         .annotate(n=Count("pk"))
         .values_list("assessment_id", "n")
     )
-    # 3. Requests without an answer on sheets still returned while the agency may answer.
+    # 3. Per sheet still returned while the agency may answer: its requests, and those without an answer. A
+    # returned sheet has at least one request (return_for_explanation), so one with none unanswered is
+    # answered in full but not sent: its answers and evidence may still change until the deadline.
     unanswered: dict[int, int] = {}
+    unsent: dict[int, int] = {}
     if not explanation_deadline_passed(period):
-        unanswered = dict(
+        for assessment_id, n, open_ in (
             ExplanationRequest.objects.filter(
-                assessment__period=period, assessment__state=AssessmentState.RETURNED, answers__isnull=True
+                assessment__period=period, assessment__state=AssessmentState.RETURNED, round=1
             )
             .values("assessment_id")
-            .annotate(n=Count("pk"))
-            .values_list("assessment_id", "n")
-        )
+            .annotate(n=Count("pk", distinct=True), open=Count("pk", filter=Q(answers__isnull=True), distinct=True))
+            .values_list("assessment_id", "n", "open")
+            .order_by()
+        ):
+            if open_:
+                unanswered[assessment_id] = open_
+            else:
+                unsent[assessment_id] = n
     # 4. Survey parts of each set.
     parts: dict[int, set[int]] = {
         set_id: {node.pk for node in nodes}
@@ -133,6 +149,8 @@ def period_checklist(period: Period) -> Checklist:
             checklist.unappraised.append(OpenItem(pk, name, unappraised[pk]))
         if unanswered.get(pk):
             checklist.unanswered.append(OpenItem(pk, name, unanswered[pk]))
+        if unsent.get(pk):
+            checklist.unsent.append(OpenItem(pk, name, unsent[pk]))
         missing = parts.get(set_id, set()) - entered[pk]
         if missing:
             checklist.without_survey.append(OpenItem(pk, name, len(missing)))

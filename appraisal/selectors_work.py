@@ -2,6 +2,7 @@
 every agency. Each is a fixed number of queries whatever the number of agencies or leaves: the assignment
 map is loaded once (appraisal.assignments) and every leaf is resolved in memory."""
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ from organisations.roles import UserRoles
 from parindex.templatetags.parindex import pts
 
 from .assignments import AssignmentMap
-from .models import AppraisalEntry, ExplanationRequest
+from .models import AppraisalEntry, ExplanationAnswer, ExplanationRequest
 from .rules import current_round
 
 S = AssessmentState
@@ -48,10 +49,31 @@ class WorkRow:
     evidence: list[Evidence] = field(default_factory=list)
     last: AppraisalEntry | None = None
     requests: list[ExplanationRequest] = field(default_factory=list)
+    answers: dict[int, ExplanationAnswer] = field(default_factory=dict)  # request id → its newest answer
 
     @property
     def node(self) -> Node:
         return self.score.node
+
+    @property
+    def asked(self) -> list[tuple[ExplanationRequest, ExplanationAnswer | None]]:
+        """Each request with the agency's answer in force (None: not answered)."""
+        return [(r, self.answers.get(r.pk)) for r in self.requests]
+
+    @property
+    def asked_since(self) -> datetime.datetime | None:
+        return self.requests[0].requested_at if self.requests else None
+
+    def _is_added(self, evidence: Evidence) -> bool:
+        # After submission evidence reaches a leaf only with an explanation (explaining.evidence_refusal),
+        # which needs a request: what came after the first request is what the agency added in answer.
+        since = self.asked_since
+        return since is not None and evidence.uploaded_at >= since
+
+    @property
+    def added_evidence(self) -> list[Evidence]:
+        """Evidence the agency added with its explanation, shown under the answers."""
+        return [e for e in self.evidence if self._is_added(e)]
 
     @property
     def pending(self) -> bool:
@@ -60,11 +82,12 @@ class WorkRow:
 
     @property
     def files(self) -> list[Evidence]:
-        return [e for e in self.evidence if e.kind == EvidenceKind.FILE]
+        """Files given with the self-assessment (the added ones are under the answers)."""
+        return [e for e in self.evidence if e.kind == EvidenceKind.FILE and not self._is_added(e)]
 
     @property
     def documents(self) -> list[Evidence]:
-        return [e for e in self.evidence if e.kind == EvidenceKind.DOCUMENT]
+        return [e for e in self.evidence if e.kind == EvidenceKind.DOCUMENT and not self._is_added(e)]
 
     def inputs_text(self) -> str:
         """The method's inputs as the agency entered them ("45 / 60 (75 %)", "Đạt", "2 lần")."""
@@ -84,7 +107,7 @@ class WorkRow:
 
 def _rows(scores: Iterable[Score], viewer: Viewer, amap: AssignmentMap) -> list[WorkRow]:
     """The rows the viewer sees among ``scores`` (each with its assessment and period loaded), with their
-    evidence, last appraisal and requests: 3 queries, whatever the number of rows."""
+    evidence, last appraisal, requests and the agency's answers: 4 queries, whatever the number of rows."""
     rows: list[WorkRow] = []
     for score in scores:
         assessment = score.assessment
@@ -100,15 +123,24 @@ def _rows(scores: Iterable[Score], viewer: Viewer, amap: AssignmentMap) -> list[
         by_score[link.score_id].evidence.append(link.evidence)
     for entry in AppraisalEntry.objects.filter(score_id__in=ids).select_related("reviewer").order_by("at", "pk"):
         by_score[entry.score_id].last = entry  # the newest comes last
+    score_of_request: dict[int, int] = {}
     for request in ExplanationRequest.objects.filter(score_id__in=ids).order_by("requested_at", "pk"):
         by_score[request.score_id].requests.append(request)
+        score_of_request[request.pk] = request.score_id
+    # Answers exist only once a sheet is returned; the agency may answer again until it sends (newest wins).
+    for answer in (
+        ExplanationAnswer.objects.filter(request__score_id__in=ids)
+        .select_related("answered_by")
+        .order_by("answered_at", "pk")
+    ):
+        by_score[score_of_request[answer.request_id]].answers[answer.request_id] = answer
     return rows
 
 
 def sheet_rows(
     assessment: Assessment, viewer: Viewer, amap: AssignmentMap, *, only_score: int | None = None
 ) -> list[WorkRow]:
-    """The leaves of one sheet the viewer works on, in tree order: 4 queries (scores, then ``_rows``)."""
+    """The leaves of one sheet the viewer works on, in tree order: 5 queries (scores, then ``_rows``)."""
     scores = (
         Score.objects.filter(assessment=assessment, node__is_survey=False)
         .select_related("node", "domain", "updated_by")
@@ -124,7 +156,7 @@ def sheet_rows(
 
 def criterion_rows(period: Period, node: Node, viewer: Viewer, amap: AssignmentMap) -> list[WorkRow]:
     """One leaf on every sheet of the period in appraisal that the viewer works on, by agency name:
-    4 queries (scores with their agencies, then ``_rows``)."""
+    5 queries (scores with their agencies, then ``_rows``)."""
     scores = list(
         Score.objects.filter(node=node, assessment__period=period, assessment__state__in=IN_APPRAISAL)
         .select_related("assessment__agency", "updated_by")

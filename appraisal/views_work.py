@@ -182,11 +182,22 @@ def accept_many(request: HttpRequest) -> HttpResponse:
     )
     saved, refused = 0, []
     user = acting_user(request)
+    # One assignment map per period for the whole selection (4 queries) instead of one per row; the service
+    # checks each row against it under the row's lock. An assignment changed while the loop runs counts as
+    # changed just after it, as for a single save that started a moment earlier.
+    maps: dict[int, AssignmentMap] = {}
     for score in scores.order_by("assessment__agency__name", "node__position"):
         where = f"{score.assessment.agency.name} – {score.node.code}"
+        period_id = score.assessment.period_id
+        if period_id not in maps:
+            maps[period_id] = AssignmentMap.for_period(period_id)
         try:
             appraisal_save(
-                score=score, edit=AppraisalEdit(points=None, accept_self=True), version=chosen[score.pk], user=user
+                score=score,
+                edit=AppraisalEdit(points=None, accept_self=True),
+                version=chosen[score.pk],
+                user=user,
+                assignments=maps[period_id],
             )
         except StaleScore:
             refused.append(_("%(where)s: có người vừa lưu trước; xem lại dòng này.") % {"where": where})

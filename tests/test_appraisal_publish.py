@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from appraisal.explaining import explanation_answer, explanation_send, return_for_explanation
 from appraisal.models import ExplanationRequest, Publication, PublishedResult
 from appraisal.publishing import (
     period_checklist,
@@ -78,6 +79,50 @@ def test_checklist_names_every_open_item(period, users, agency, other_agency):
     period.refresh_from_db()
     assert period_checklist(period).unanswered == []
     assert ExplanationRequest.objects.count() == 1
+
+
+def test_a_returned_sheet_answered_but_not_sent_is_open_until_the_deadline(ready, users, agency, client):
+    """Every request answered is not the end of the explanation: until its head sends it (or the deadline
+    passes) the agency may still change its answers and add evidence, so the period cannot be finalised."""
+    score = Score.objects.get(assessment__period=ready, assessment__agency=agency, node__code="1.1")
+    request = explanation_request(score=score, kind="explain", text="Bổ sung kế hoạch", user=users["reviewer"])
+    Period.objects.filter(pk=ready.pk).update(explanation_deadline=timezone.now() + datetime.timedelta(days=3))
+    ready.refresh_from_db()
+    return_for_explanation(period=ready, user=users["admin"])
+    explanation_answer(request=request, text="Kế hoạch số 15/KH đã ban hành", user=users["officer"])
+
+    checklist = period_checklist(ready)
+    assert checklist.unanswered == []
+    assert [(i.agency_name, i.count) for i in checklist.unsent] == [(agency.name, 1)]
+    assert not checklist.is_clear
+    before = state(ready)
+    with pytest.raises(ValidationError) as refused:
+        period_finalise(period=ready, user=users["admin"])
+    assert "1 đơn vị đã trả lời đủ yêu cầu giải trình nhưng chưa gửi, và còn hạn giải trình." in refused.value.messages
+    assert state(ready) == before
+    # The publication page names the sheet, with a link to its explanation.
+    client.force_login(users["admin"])
+    page = client.get(reverse("appraisal:publication", args=[ready.pk])).text
+    assert "đã trả lời đủ, chưa gửi giải trình" in page
+    assert reverse("appraisal:answer", args=[score.assessment_id]) in page
+
+    # Once the head sends it, nothing is open (round 2 may follow, but round 1 stands for every leaf).
+    explanation_send(assessment=score.assessment, user=users["head"])
+    assert period_checklist(ready).is_clear
+
+
+def test_an_unsent_explanation_past_its_deadline_is_not_open(ready, users, agency):
+    score = Score.objects.get(assessment__period=ready, assessment__agency=agency, node__code="1.1")
+    request = explanation_request(score=score, kind="explain", text="Bổ sung kế hoạch", user=users["reviewer"])
+    Period.objects.filter(pk=ready.pk).update(explanation_deadline=timezone.now() + datetime.timedelta(days=3))
+    ready.refresh_from_db()
+    return_for_explanation(period=ready, user=users["admin"])
+    explanation_answer(request=request, text="Kế hoạch số 15/KH đã ban hành", user=users["officer"])
+    Period.objects.filter(pk=ready.pk).update(explanation_deadline=timezone.now() - datetime.timedelta(minutes=1))
+    ready.refresh_from_db()
+    # The agency can no longer change anything: what it answered is what round 2 works from.
+    assert period_checklist(ready).is_clear
+    assert period_finalise(period=ready, user=users["admin"]) == 2
 
 
 def test_finalise_is_refused_with_open_items_listed(period, users, agency):

@@ -2,15 +2,25 @@
 errors on the row), explanation requests, «accept the self points» for a selection, who may do what, and
 the query counts of both views."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
-from appraisal.models import AppraisalEntry, ExplanationRequest
-from appraisal.services import AppraisalEdit, appraisal_save, assignment_save
-from assessments.models import Evidence, EvidenceKind, EvidenceLink, Score
+from appraisal.explaining import (
+    explanation_answer,
+    explanation_evidence_lock,
+    explanation_send,
+    return_for_explanation,
+)
+from appraisal.models import AppraisalEntry, ExplanationAnswer, ExplanationRequest
+from appraisal.services import AppraisalEdit, appraisal_save, assignment_save, explanation_request
+from assessments.models import Evidence, EvidenceKind, EvidenceLink, Period, Score
 from criteria.models import Node
+from evidence.services import evidence_add_document, evidence_upload
 from organisations.models import Role
 
 from .factories import appraisal_period, make_agency, make_user
@@ -209,6 +219,82 @@ def test_accept_self_points_for_a_selection(client, period, users, agency, other
     assert "có người vừa lưu trước" in response.text
 
 
+# ---- round 2: the agency's answers on the row ------------------------------------------------------------
+
+PDF = b"%PDF-1.7\n" + b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" * 8 + b"%%EOF\n"
+
+
+@pytest.mark.django_db
+def test_round_two_rows_show_the_answers_and_added_evidence_under_the_request(client, period, users, agency):
+    score = leaf(period, agency)
+    before = add_document(score, doc_number="15/KH-SKHCN", doc_summary="Kế hoạch CCHC")
+    score.refresh_from_db()
+    appraisal_save(
+        score=score,
+        edit=AppraisalEdit(points=D("0.5"), comment="Thiếu quyết định"),
+        version=score.version,
+        user=users["reviewer"],
+    )
+    explanation_request(score=score, kind="supplement", text="Bổ sung quyết định ban hành", user=users["reviewer"])
+    Period.objects.filter(pk=period.pk).update(explanation_deadline=timezone.now() + datetime.timedelta(days=7))
+    period.refresh_from_db()
+    return_for_explanation(period=period, user=users["admin"])
+    request = ExplanationRequest.objects.get()
+    explanation_answer(request=request, text="Quyết định 20/QĐ-SKHCN đã ban hành ngày 10/01", user=users["officer"])
+    added = evidence_upload(
+        assessment=score.assessment,
+        score=score,
+        upload=SimpleUploadedFile("quyet-dinh-20.pdf", PDF),
+        user=users["officer"],
+        lock=explanation_evidence_lock,
+    )
+    client.force_login(users["reviewer"])
+    page = reverse("appraisal:sheet", args=[score.assessment_id])
+
+    # Answered but not sent: the reviewer sees the answer marked as not sent, and cannot appraise yet.
+    row = client.get(page).context["rows"][0]
+    assert row.score.pk == score.pk and not row.editable
+    text = client.get(page).text
+    assert "Quyết định 20/QĐ-SKHCN đã ban hành ngày 10/01" in text and "chưa gửi" in text
+
+    explanation_send(assessment=score.assessment, user=users["head"])
+    response = client.get(page)
+    row = next(r for r in response.context["rows"] if r.score.pk == score.pk)
+    assert row.round == 2 and row.editable and row.pending
+    assert row.asked == [(request, ExplanationAnswer.objects.get())]
+    assert row.added_evidence == [added] and row.documents == [before] and row.files == []
+    html = response.text
+    start = html.index(f'id="work-{score.pk}"')
+    html = html[start : html.index('class="work-row', start + 1)]
+    # Under the request: the answer, then the file the agency added, through the checked evidence views.
+    request_at = html.index("Bổ sung quyết định ban hành")
+    assert request_at < html.index("Quyết định 20/QĐ-SKHCN đã ban hành ngày 10/01") < html.index("quyet-dinh-20.pdf")
+    assert reverse("evidence:download", args=[added.pk]) in html
+    assert reverse("evidence:inline", args=[added.pk]) in html
+    assert "chưa gửi" not in html and "Tài liệu bổ sung khi giải trình" in html
+    assert html.index("15/KH-SKHCN") < request_at  # what was submitted stays in the evidence list above
+    # The row links the leaf's history, where the reviewer finds both rounds' steps.
+    history = reverse("appraisal:leaf_history", args=[score.assessment_id, score.pk])
+    assert f'href="{history}"' in html
+    events = [e.kind for e in client.get(history).context["events"] if e.kind != "self"]
+    assert events == ["appraisal", "request", "answer"]
+
+
+@pytest.mark.django_db
+def test_an_unsaved_row_comes_back_marked_when_a_save_is_refused(client, period, users, agency):
+    score = leaf(period, agency)
+    client.force_login(users["reviewer"])
+    response = client.get(reverse("appraisal:sheet", args=[score.assessment_id]))
+    # Every row has the mark, hidden until something is typed (appraisal.js).
+    assert response.text.count("work-unsaved d-none") == len(response.context["rows"]) == 5
+    response = client.post(save_url(score), {"version": score.version, "points": "7", "comment": ""})
+    assert 'data-unsaved="1"' in response.text and "work-dirty" in response.text
+    assert "work-unsaved d-none" not in response.text
+    response = client.post(save_url(score), {"version": score.version, "points": "1", "comment": ""})
+    assert "Đã lưu" in response.text and "data-unsaved" not in response.text
+    assert "work-unsaved d-none" in response.text
+
+
 # ---- who may do what ------------------------------------------------------------------------------------
 
 GETS = ["queue", "sheet", "criterion"]
@@ -284,8 +370,10 @@ def test_anonymous_is_sent_to_login(client, period, agency, name):
 # ---- query counts ---------------------------------------------------------------------------------------
 
 
-def busy_period(users, count: int):
-    """``count`` agencies in appraisal, each leaf 1.1 appraised once with a document as evidence."""
+def busy_period(users, count: int, *, asked: bool = True):
+    """``count`` agencies in appraisal, each leaf 1.1 appraised once with a document as evidence; with
+    ``asked``, leaf 1.1 of every sheet was asked about, the sheets returned, and each agency answered with a
+    new document."""
     agencies = [make_agency(f"Sở số {i:03d}") for i in range(count)]
     period = appraisal_period(*agencies, reviewer=users["reviewer"], admin=users["admin"], year=2030 + count)
     for score in Score.objects.select_related("node", "assessment").filter(
@@ -295,14 +383,31 @@ def busy_period(users, count: int):
             score=score, edit=AppraisalEdit(points=D(0), comment="Đủ"), version=score.version, user=users["reviewer"]
         )
         add_document(score, doc_number="1/KH")
+        if asked and score.node.code == "1.1":
+            explanation_request(score=score, kind="explain", text="Giải trình", user=users["reviewer"])
+    if asked:
+        Period.objects.filter(pk=period.pk).update(explanation_deadline=timezone.now() + datetime.timedelta(days=7))
+        period.refresh_from_db()
+        return_for_explanation(period=period, user=users["admin"])
+        for request in ExplanationRequest.objects.filter(assessment__period=period).select_related("score"):
+            officer = make_user(f"cv{request.pk}", Role.OFFICER, request.score.assessment.agency)
+            explanation_answer(request=request, text="Đã ban hành, gửi kèm quyết định", user=officer)
+            evidence_add_document(
+                assessment=request.score.assessment,
+                score=request.score,
+                user=officer,
+                lock=explanation_evidence_lock,
+                doc_number="9/QĐ",
+            )
     return period
 
 
 # Session, user, roles (3); the period (1); the leaf (1); the assignment map (4: its rows, the period's
 # sets, the parent links of their nodes, the reviewers' agencies); the leaf's scores with their agencies
-# (1); their evidence links, appraisal entries and explanation requests (3); the leaf picker: the sheets in
-# appraisal, one row per appraisable score, the nodes named (3); the unread notices for the menu's badge (1).
-CRITERION_QUERIES = 17
+# (1); their evidence links, appraisal entries, explanation requests and the agency's answers (4); the leaf
+# picker: the sheets in appraisal, one row per appraisable score, the nodes named (3); the unread notices
+# for the menu's badge (1).
+CRITERION_QUERIES = 18
 
 
 @pytest.mark.django_db
@@ -314,12 +419,16 @@ def test_by_criterion_page_queries_do_not_grow_with_agencies(client, users, coun
     with django_assert_num_queries(CRITERION_QUERIES):
         response = client.get(reverse("appraisal:criterion", args=[period.pk, node.pk]))
     assert len(response.context["rows"]) == count
+    # Every row shows its request with the agency's answer and the document it added, and links its history.
+    assert response.text.count("Đã ban hành, gửi kèm quyết định") == count
+    assert response.text.count("9/QĐ") == count
+    assert response.text.count("/lich-su/") == count
 
 
 # Session, user, roles (3); the sheet with period, agency and set (1); the assignment map (4, as above);
-# the sheet's scores with their nodes (1); evidence links, appraisal entries, explanation requests (3); the
-# unread notices for the menu's badge (1).
-SHEET_QUERIES = 13
+# the sheet's scores with their nodes (1); evidence links, appraisal entries, explanation requests and the
+# agency's answers (4); the unread notices for the menu's badge (1).
+SHEET_QUERIES = 14
 
 
 @pytest.mark.django_db
@@ -339,3 +448,33 @@ def test_by_agency_page_queries_do_not_grow_with_entries_or_evidence(
     with django_assert_num_queries(SHEET_QUERIES):
         response = client.get(reverse("appraisal:sheet", args=[assessment.pk]))
     assert len(response.context["rows"]) == 5
+    assert ("Đã ban hành, gửi kèm quyết định" in response.text) == appraised  # the asked case shows the answer
+
+
+# «Giữ điểm tự chấm» for a selection: the request's own queries, the assignment map once, then each row
+# through the locked service.
+# Once: session, user, roles (3); the chosen scores with their nodes and agencies, among the visible sheets
+# (1); the assignment map of their period (4: its rows, the period's sets, the parent links of their nodes,
+# the reviewers' agencies). Before the map was shared it was read again for every row (10 per row).
+ACCEPT_MANY_BASE = 8
+# Per row, each in its own transaction (a savepoint here, inside the test's): the savepoint, the locked sheet
+# with its period and agency, the score with its node, the versioned update, the appended entry, the release.
+ACCEPT_MANY_PER_ROW = 6
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 10])
+def test_accept_many_reads_the_assignment_map_once(client, users, count, django_assert_num_queries):
+    agencies = [make_agency(f"Sở số {i:03d}") for i in range(count)]
+    period = appraisal_period(*agencies, reviewer=users["reviewer"], admin=users["admin"], year=2050 + count)
+    scores = list(Score.objects.filter(assessment__period=period, node__code="1.1"))
+    Score.objects.filter(pk__in=[s.pk for s in scores]).update(self_points=D("0.75"))
+    data = {"score": [s.pk for s in scores], **{f"v{s.pk}": s.version for s in scores}}
+    client.force_login(users["reviewer"])
+    with django_assert_num_queries(ACCEPT_MANY_BASE + ACCEPT_MANY_PER_ROW * count):
+        response = client.post(reverse("appraisal:accept_many"), data)
+    assert response.status_code == 302
+    assert sorted(entries()) == sorted((s.pk, D("0.75"), "", True) for s in scores)
+    assert set(Score.objects.filter(pk__in=data["score"]).values_list("appraised_points", "appraisal_round")) == {
+        (D("0.75"), 1)
+    }

@@ -1,8 +1,11 @@
 """The reviewer's work in headless Chromium on the department set: the queue, by agency (evidence opened in
-the page, the «next» key, an htmx save) and by criterion (accept the self points), on a desktop and a 390 px
+the page, the «next» key, an htmx save), by criterion (accept the self points), round 2 with the agency's
+answer under the request, and the «chưa lưu» mark with its leave-page question, on a desktop and a 390 px
 phone (screenshots in test-artifacts/)."""
 
+import datetime
 import hashlib
+import re
 import struct
 import zlib
 from decimal import Decimal
@@ -10,12 +13,16 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from appraisal.explaining import explanation_answer, explanation_evidence_lock, explanation_send, return_for_explanation
 from appraisal.models import AppraisalEntry
-from appraisal.services import AppraisalEdit, appraisal_save
-from assessments.models import Evidence, EvidenceKind, EvidenceLink, Score
+from appraisal.services import AppraisalEdit, appraisal_save, explanation_request
+from assessments.models import Evidence, EvidenceKind, EvidenceLink, Period, Score
 from criteria.jsonio import load_index_set_file
+from evidence.services import evidence_upload
 from organisations.models import Role
 
 from .conftest import login
@@ -152,3 +159,112 @@ def test_reviewer_appraises_by_agency_and_by_criterion(page, live_server, screen
     page.set_viewport_size(PHONE)
     page.screenshot(path=screenshot_dir / "appraisal-by-criterion-phone-full.png", full_page=True)
     assert no_sideways_scroll(page)
+
+
+WIDE = {"width": 1366, "height": 900}
+SHOTS = Path("/work/wt/shots/appraisal-finish")
+
+
+def shoot_row(page, row, screenshot_dir: Path, name: str) -> None:
+    """The row in view at 1366 px and on a 390 px phone (no sideways scroll), into test-artifacts/ and,
+    where that folder exists, the shots folder of this work."""
+    for label, size in (("1366", WIDE), ("390", PHONE)):
+        page.set_viewport_size(size)
+        row.scroll_into_view_if_needed()
+        page.evaluate("(el) => el.scrollIntoView({block: 'center'})", row.element_handle())
+        assert no_sideways_scroll(page), name
+        for folder in (screenshot_dir, SHOTS if SHOTS.is_dir() else None):
+            if folder is not None:
+                page.screenshot(path=folder / f"{name}-{label}.png")
+    page.set_viewport_size(WIDE)
+
+
+def test_round_two_answers_inline_and_the_unsaved_mark(page, live_server, screenshot_dir):
+    """Round 2 by agency: the agency's answer and added evidence under the request. A row typed in but not
+    saved says «chưa lưu» and leaving the page asks first; saving clears both; typing the value back too."""
+    index_set = load_index_set_file(FIXTURE)
+    agency, other = make_agency("Sở Khoa học và Công nghệ"), make_agency("Sở Tư pháp")
+    admin = make_user("quantri", Role.ADMIN)
+    reviewer = make_user("thamdinh", Role.REVIEWER, first_name="Bình", last_name="Trần Văn")
+    officer = make_user("chuyenvien", Role.OFFICER, agency, first_name="Lan", last_name="Nguyễn Thị")
+    head = make_user("giamdoc", Role.HEAD, agency)
+    period = appraisal_period(agency, other, reviewer=reviewer, admin=admin, index_set=index_set)
+    Period.objects.filter(pk=period.pk).update(explanation_deadline=timezone.now() + datetime.timedelta(days=7))
+    sheet = period.assessments.select_related("period", "agency").get(agency=agency)
+    leaves = list(
+        Score.objects.select_related("node", "assessment")
+        .filter(assessment=sheet, node__is_survey=False, node__method="manual")
+        .order_by("node__position")
+    )
+    asked, plain = leaves[0], leaves[1]
+    appraisal_save(
+        score=asked,
+        edit=AppraisalEdit(points=D(0), comment="Chưa có quyết định ban hành kế hoạch."),
+        version=asked.version,
+        user=reviewer,
+    )
+    request = explanation_request(
+        score=asked, kind="supplement", text="Đề nghị bổ sung quyết định ban hành kế hoạch CCHC năm.", user=reviewer
+    )
+    return_for_explanation(period=period, user=admin)
+    explanation_answer(
+        request=request,
+        text="Kế hoạch được ban hành kèm Quyết định số 20/QĐ-SKHCN ngày 10/01; đơn vị gửi bổ sung bản đã ký.",
+        user=officer,
+    )
+    evidence_upload(
+        assessment=asked.assessment,
+        score=asked,
+        upload=SimpleUploadedFile("Quyet dinh 20-QD-SKHCN.pdf", PDF, content_type="application/pdf"),
+        user=officer,
+        lock=explanation_evidence_lock,
+    )
+    explanation_send(assessment=sheet, user=head)
+
+    login(page, live_server, "thamdinh", PASSWORD)
+    page.goto(f"{live_server.url}/tham-dinh/bai/{sheet.pk}/")
+    row = page.locator(f"#work-{asked.pk}")
+    expect(row.locator(".work-answer-text")).to_contain_text("Quyết định số 20/QĐ-SKHCN")
+    expect(row.locator(".work-added a", has_text="Quyet dinh 20-QD-SKHCN.pdf")).to_be_visible()
+    expect(row.locator("a.work-history")).to_have_attribute(
+        "href", f"/tham-dinh/bai/{sheet.pk}/tieu-chi/{asked.pk}/lich-su/"
+    )
+    expect(row.locator(".work-unsaved")).to_be_hidden()
+    shoot_row(page, row, screenshot_dir, "appraisal-round2-answer")
+
+    # Typing marks the row; leaving asks first (dismissed: the page stays).
+    dialogs: list[str] = []
+
+    def dismiss(dialog) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    target = page.locator(f"#work-{plain.pk}")
+    target.locator("input[name=points]").fill("0,5")
+    target.locator("textarea[name=comment]").fill("Thiếu văn bản chỉ đạo")
+    expect(target.locator(".work-unsaved")).to_be_visible()
+    expect(target.locator(".work-unsaved")).to_have_text("chưa lưu")
+    expect(target).to_have_class(re.compile(r"\bwork-dirty\b"))
+    shoot_row(page, target, screenshot_dir, "appraisal-unsaved")
+    here = page.url
+    page.locator(".breadcrumb a", has_text="Thẩm định").click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"] and page.url == here
+    expect(target.locator(".work-unsaved")).to_be_visible()
+
+    # Typing the stored values back clears the mark; so does a save.
+    other_row = page.locator(f"#work-{leaves[2].pk}")
+    other_row.locator("textarea[name=comment]").fill("tạm")
+    expect(other_row.locator(".work-unsaved")).to_be_visible()
+    other_row.locator("textarea[name=comment]").fill("")
+    expect(other_row.locator(".work-unsaved")).to_be_hidden()
+    with page.expect_response(lambda r: "/luu/" in r.url and r.request.method == "POST", timeout=30_000):
+        target.locator("button[type=submit]", has_text="Lưu").click()
+    expect(page.locator(f"#work-{plain.pk} .work-status")).to_contain_text("Đã lưu", timeout=15_000)
+    expect(page.locator(f"#work-{plain.pk} .work-unsaved")).to_be_hidden()
+    assert AppraisalEntry.objects.filter(score=plain, points=D("0.5"), round=2).exists()
+    assert page.locator(".work-row.work-dirty").count() == 0
+    page.locator(".breadcrumb a", has_text="Thẩm định").click()
+    page.wait_for_url(f"{live_server.url}/tham-dinh/")
+    assert dialogs == ["beforeunload"]  # no second question

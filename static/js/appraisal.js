@@ -1,5 +1,6 @@
 // The reviewer's pages (appraisal/work/*): the «next unappraised row» keys, evidence opened inside the page,
-// the leaf picker, «select every unappraised row», and taking the stored values after a stale save.
+// the leaf picker, «select every unappraised row», taking the stored values after a stale save, and the
+// «chưa lưu» mark on rows typed in but not saved (leaving the page with one asks first).
 (function () {
   "use strict";
 
@@ -55,7 +56,40 @@
     details.appendChild(viewer);
   }, true);
 
+  // Unsaved changes. A row's fields start as the server rendered them (defaultValue); a row differing from
+  // that, or sent back by the server unsaved (a refused or stale save: data-unsaved), is marked. A save
+  // swaps in the row the server rendered after storing it, which carries no mark.
+  function fields(row) {
+    return row.querySelectorAll("form[hx-post] input:not([type=hidden]), form[hx-post] textarea, form[hx-post] select");
+  }
+  function changed(el) {
+    if (el.tagName === "SELECT") {
+      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return el.value !== el.defaultValue;
+  }
+  function refresh(row) {
+    const dirty = Boolean(row.dataset.unsaved) || Array.prototype.some.call(fields(row), changed);
+    row.classList.toggle("work-dirty", dirty);
+    const mark = row.querySelector(".work-unsaved");
+    if (mark) mark.classList.toggle("d-none", !dirty);
+  }
+  function rowOfField(el) {
+    return el.form && el.form.hasAttribute("hx-post") && el.closest ? el.closest(".work-row") : null;
+  }
+  document.addEventListener("input", function (e) {
+    const row = rowOfField(e.target);
+    if (row) refresh(row);
+  });
+  window.addEventListener("beforeunload", function (e) {
+    if (!document.querySelector(".work-row.work-dirty")) return;
+    e.preventDefault();
+    e.returnValue = "";  // browsers show their own text; setting a value is what makes some of them ask
+  });
+
   document.addEventListener("change", function (e) {
+    const row = rowOfField(e.target);
+    if (row) refresh(row);
     if (e.target.matches(".work-leaf-picker")) {
       window.location.href = e.target.value;
     } else if (e.target.id === "work-pick-all") {
@@ -74,6 +108,10 @@
     row.querySelector("[name=comment]").value = button.dataset.comment;
     button.closest(".work-stale-note").remove();
     row.classList.remove("work-stale");
+    // The fields now hold what is stored: nothing of this row is unsaved any more.
+    fields(row).forEach(function (el) { if (el.tagName !== "SELECT") el.defaultValue = el.value; });
+    delete row.dataset.unsaved;
+    refresh(row);
   });
 
   // A saved row may no longer be pending: the count of what is left follows.
