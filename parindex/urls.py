@@ -21,6 +21,7 @@ urlpatterns = [
     path("tai-lieu/", include("evidence.urls")),
     path("tham-dinh/", include("appraisal.urls")),
     path("cong-khai/", include("appraisal.urls_public")),
+    path("bao-cao/", include("reports.urls")),
     path("", include("assessments.urls")),
     path("admin/", admin.site.urls),
 ]

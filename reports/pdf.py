@@ -1,0 +1,135 @@
+"""The decision with its annex, and one agency's scorecard, as PDF (WeasyPrint).
+
+Each writer takes the period and the reader's Access (reports/access.py decides what may be shown), writes
+the file to ``out`` and reports its steps to ``progress`` (done, total) — the same signature as the other
+exports, so a background job can run any of them.
+"""
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from assessments.models import Period
+
+from .access import Access, Source
+from .decision import (
+    ANNEX_DOMAINS_HEAD,
+    ANNEX_HEAD_AFTER,
+    ANNEX_HEAD_BEFORE,
+    AnnexGroup,
+    DecisionOptions,
+    build_decision,
+)
+from .scorecard import build_scorecard, source_note
+
+Progress = Callable[[int, int], None]
+
+STATIC_DIR = Path(settings.BASE_DIR) / "static"
+FONTS_DIR = STATIC_DIR / "fonts" / "tinos"
+STYLES = Path(settings.BASE_DIR) / "templates" / "reports" / "pdf" / "styles.css"
+
+
+def _step(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
+
+
+@cache
+def _renderer() -> tuple[Any, Any, Any]:
+    """WeasyPrint, its font configuration and the parsed stylesheet, once per process: parsing the CSS and
+    loading four font files is a fixed cost every document would otherwise pay again."""
+    import weasyprint  # a heavy import (Pango through cffi), paid only by a process that prints
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import URLFetcher
+
+    class FontsOnly(URLFetcher):
+        """The documents need the bundled fonts and nothing else: any other URL (a name typed by a user that
+        reached the HTML, a file path) is refused rather than fetched."""
+
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> Any:
+            if not url.startswith(FONTS_DIR.as_uri() + "/"):
+                raise ValueError(f"refused: {url}")
+            return super().fetch(url, headers)
+
+    fetcher = FontsOnly()
+    fonts = FontConfiguration()
+    css = weasyprint.CSS(
+        string=STYLES.read_text(encoding="utf-8"),
+        base_url=STATIC_DIR.as_uri() + "/",
+        font_config=fonts,
+        url_fetcher=fetcher,
+    )
+    return weasyprint, fonts, (css, fetcher)
+
+
+def html_to_pdf(html: str, out: BinaryIO) -> None:
+    weasyprint, fonts, (css, fetcher) = _renderer()
+    document = weasyprint.HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
+    document.write_pdf(out, stylesheets=[css], font_config=fonts)
+
+
+def group_chart(group: AnnexGroup) -> SafeString | None:
+    """The group's ranking bar chart (none until the shared charts module is merged)."""
+    return None
+
+
+def decision_html(period: Period, access: Access, options: DecisionOptions | None = None) -> str:
+    decision = build_decision(period, access, options)
+    return render_to_string(
+        "reports/pdf/decision.html",
+        {
+            "d": decision,
+            "annex": [(group, group_chart(group)) for group in decision.annex_groups],
+            "heads_before": ANNEX_HEAD_BEFORE,
+            "heads_after": ANNEX_HEAD_AFTER,
+            "domains_head": ANNEX_DOMAINS_HEAD,
+        },
+    )
+
+
+def write_decision_pdf(
+    period: Period,
+    access: Access,
+    out: BinaryIO,
+    progress: Progress | None = None,
+    *,
+    options: DecisionOptions | None = None,
+) -> None:
+    """The decision publishing the period's results, with the annex table of every ranking group."""
+    _step(progress, 0, 2)
+    html = decision_html(period, access, options)
+    _step(progress, 1, 2)
+    html_to_pdf(html, out)
+    _step(progress, 2, 2)
+
+
+def scorecard_html(period: Period, access: Access, agency_id: int) -> str:
+    scorecard = build_scorecard(period, access, agency_id)
+    kind = settings.PARINDEX_PROVINCE_KIND
+    return render_to_string(
+        "reports/pdf/scorecard.html",
+        {
+            "s": scorecard,
+            "issuer": f"Ủy ban nhân dân {kind} {settings.PARINDEX_PROVINCE}",
+            "note": source_note(scorecard),
+            # Reviewers' comments reach an agency only with the published results (or the council's own readers).
+            "comments": access.source != Source.SELF,
+            "chart": None,
+        },
+    )
+
+
+def write_scorecard_pdf(
+    period: Period, access: Access, agency_id: int, out: BinaryIO, progress: Progress | None = None
+) -> None:
+    """One agency's scorecard (A4 portrait)."""
+    _step(progress, 0, 2)
+    html = scorecard_html(period, access, agency_id)
+    _step(progress, 1, 2)
+    html_to_pdf(html, out)
+    _step(progress, 2, 2)
