@@ -204,7 +204,7 @@ def build_decision(
     options = options or DecisionOptions()
     with translation.override("vi"):  # band and group names in the document's language, not the reader's
         groups = groups if groups is not None else access.results(period)
-        kinds = set(period.assessments.values_list("agency__kind", flat=True).distinct())
+        kinds = set(period.assessments.order_by().values_list("agency__kind", flat=True).distinct())
         return _decision(period, access, options, groups, kinds)
 
 

@@ -530,11 +530,12 @@ def test_decision_downloads_cost_the_same_queries_whatever_the_number_of_agencie
 ):
     period = publish(build_period(users, agency, other_agency, commune, extra=extra), users)
     client.force_login(users["leadership"])
-    # session, user, roles, period, publication in force, the published results, the kinds of agency
+    # session, user, period, roles, publication in force, the published results, the kinds of agency (DISTINCT)
     with django_assert_num_queries(7):
         assert client.get(reverse("reports:decision_docx", args=[period.pk])).status_code == 200
     with django_assert_num_queries(7):
         assert client.get(reverse("reports:decision_pdf", args=[period.pk])).status_code == 200
-    # session, user, roles, period, publication in force, the published results, the agency's sheet, lost leaves
+    # session, user, period, roles, publication in force, the agency's sheet (its name, 404 if not taking part),
+    # the published results, the leaves that lost points with their newest comment (one subquery)
     with django_assert_num_queries(8):
         assert client.get(reverse("reports:scorecard_pdf", args=[period.pk, agency.pk])).status_code == 200
