@@ -6,17 +6,20 @@ exports, so a background job can run any of them.
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.safestring import SafeString
 
 from assessments.models import Period
 
 from .access import Access, Source
+from .charts import Bar, Series, bar_chart, grouped_bar_chart
 from .decision import (
     ANNEX_DOMAINS_HEAD,
     ANNEX_HEAD_AFTER,
@@ -25,7 +28,8 @@ from .decision import (
     DecisionOptions,
     build_decision,
 )
-from .scorecard import build_scorecard, source_note
+from .ranking import group_average
+from .scorecard import Scorecard, build_scorecard, source_note
 
 Progress = Callable[[int, int], None]
 
@@ -73,9 +77,24 @@ def html_to_pdf(html: str, out: BinaryIO) -> None:
     document.write_pdf(out, stylesheets=[css], font_config=fonts)
 
 
-def group_chart(group: AnnexGroup) -> SafeString | None:
-    """The group's ranking bar chart (none until the shared charts module is merged)."""
-    return None
+CHART_ROWS = 22  # bars per printed chart: more would shrink the names below a readable size on a landscape page
+
+
+def group_charts(group: AnnexGroup) -> list[SafeString]:
+    """The group's ranking bar chart, as reports/ranking.py draws it on the page (bars tinted by band, the
+    group's average as the reference line), cut into parts that each fit a landscape page."""
+    rows = group.results.rows
+    average = group_average(group.results)
+    charts = []
+    with translation.override("vi"):
+        for start in range(0, len(rows), CHART_ROWS):
+            part = rows[start : start + CHART_ROWS]
+            title = f"Chỉ số CCHC (%) – {group.results.label}"
+            if len(rows) > CHART_ROWS:
+                title += f" ({start + 1}–{start + len(part)}/{len(rows)})"
+            bars = [Bar(f"{r.rank}. {r.agency_name}", r.index or Decimal(0), tone=r.band) for r in part]
+            charts.append(bar_chart(bars, title=title, reference=average, reference_label="Trung bình khối"))
+    return charts
 
 
 def decision_html(period: Period, access: Access, options: DecisionOptions | None = None) -> str:
@@ -84,7 +103,7 @@ def decision_html(period: Period, access: Access, options: DecisionOptions | Non
         "reports/pdf/decision.html",
         {
             "d": decision,
-            "annex": [(group, group_chart(group)) for group in decision.annex_groups],
+            "annex": [(group, group_charts(group)) for group in decision.annex_groups],
             "heads_before": ANNEX_HEAD_BEFORE,
             "heads_after": ANNEX_HEAD_AFTER,
             "domains_head": ANNEX_DOMAINS_HEAD,
@@ -119,9 +138,22 @@ def scorecard_html(period: Period, access: Access, agency_id: int) -> str:
             "note": source_note(scorecard),
             # Reviewers' comments reach an agency only with the published results (or the council's own readers).
             "comments": access.source != Source.SELF,
-            "chart": None,
+            "chart": scorecard_chart(scorecard),
         },
     )
+
+
+def scorecard_chart(scorecard: Scorecard) -> SafeString:
+    """Each domain's share of its maximum (%): the agency's, and the group's average only where the reader may
+    see figures computed across agencies."""
+    domains = scorecard.row.domains
+    series = [Series(scorecard.agency_name, [d.exact if d.max else None for d in domains], tone="primary")]
+    if scorecard.domain_averages is not None:
+        series.append(Series("Trung bình khối", scorecard.domain_averages, tone="secondary"))
+    with translation.override("vi"):
+        return grouped_bar_chart(
+            [f"{d.code}. {d.title}" for d in domains], series, title="Tỷ lệ điểm đạt theo lĩnh vực (%)"
+        )
 
 
 def write_scorecard_pdf(

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import translation
 
 from appraisal.models import AppraisalEntry
-from appraisal.results import AgencyResult
+from appraisal.results import AgencyResult, ResultGroup
 from assessments.models import Period, Score
 from parindex.numbers import format_points
 
@@ -40,7 +40,6 @@ class DomainLine:
     points: str
     max: str
     percent: str
-    share: int  # 0–100, the bar's width
     rank: str  # «3/20», or "" when the reader may not see ranks
 
 
@@ -53,6 +52,8 @@ class Scorecard:
     source: Source
     sees_others: bool
     row: AgencyResult
+    # Each domain's mean share (%) across the group, None when the reader may not see other agencies.
+    domain_averages: tuple[Decimal | None, ...] | None
     figures: tuple[tuple[str, str], ...]  # label, value: the summary table
     domains: tuple[DomainLine, ...]
     lost: tuple[LostLeaf, ...]
@@ -69,16 +70,26 @@ SOURCE_NOTES = {
 def build_scorecard(period: Period, access: Access, agency_id: int) -> Scorecard:
     """Queries: the results ``access`` allows (one when published, six live) and one for the lost leaves."""
     with translation.override("vi"):  # a printed scorecard reads like the decision it accompanies
-        row, group_label = _row(period, access, agency_id)
-        return _scorecard(period, access, row, group_label, _lost_leaves(row, access))
+        row, group = _row(period, access, agency_id)
+        averages = domain_averages(group) if access.sees_others else None
+        return _scorecard(period, access, row, group.label, averages, _lost_leaves(row, access))
 
 
-def _row(period: Period, access: Access, agency_id: int) -> tuple[AgencyResult, str]:
+def _row(period: Period, access: Access, agency_id: int) -> tuple[AgencyResult, ResultGroup]:
     for group in access.results(period):
         for row in group.rows:
             if row.agency_id == agency_id:
-                return row, group.label
+                return row, group
     raise Http404
+
+
+def domain_averages(group: ResultGroup) -> tuple[Decimal | None, ...]:
+    """Per domain column, the mean of the agencies' shares of their applicable max (where it applies)."""
+    averages: list[Decimal | None] = []
+    for column in range(len(group.domain_heads)):
+        shares = [r.domains[column].exact for r in group.rows if column < len(r.domains) and r.domains[column].max]
+        averages.append(sum(shares, ZERO) / len(shares) if shares else None)
+    return tuple(averages)
 
 
 def _lost_leaves(row: AgencyResult, access: Access) -> list[LostLeaf]:
@@ -108,7 +119,14 @@ def _lost_leaves(row: AgencyResult, access: Access) -> list[LostLeaf]:
     ]
 
 
-def _scorecard(period: Period, access: Access, row: AgencyResult, group_label: str, lost: list[LostLeaf]) -> Scorecard:
+def _scorecard(
+    period: Period,
+    access: Access,
+    row: AgencyResult,
+    group_label: str,
+    averages: tuple[Decimal | None, ...] | None,
+    lost: list[LostLeaf],
+) -> Scorecard:
     sees_others = access.sees_others
     own = access.source == Source.SELF  # survey, bonus and penalty are the council's: not known yet
     figures: list[tuple[str, str]] = [
@@ -129,7 +147,6 @@ def _scorecard(period: Period, access: Access, row: AgencyResult, group_label: s
             points=format_points(d.points),
             max=format_points(d.max),
             percent=format_points(d.exact, places=2) if d.max else "—",
-            share=int(min(max(d.exact, ZERO), Decimal(100))),
             rank=f"{d.rank}/{row.rank_of}" if sees_others else "",
         )
         for d in row.domains
@@ -142,6 +159,7 @@ def _scorecard(period: Period, access: Access, row: AgencyResult, group_label: s
         source=access.source,
         sees_others=sees_others,
         row=row,
+        domain_averages=averages,
         figures=tuple(figures),
         domains=domains,
         lost=tuple(lost),

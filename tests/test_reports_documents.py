@@ -216,6 +216,9 @@ def test_published_decision_pdf_reads_as_the_decision_with_its_annex(published, 
     assert science == "2 Sở Khoa học và Công nghệ 11,5 10 9,5 6 8 8 8,5 61,5 21,41 — 82,91 82,91 Tốt 2"
     assert commune_row == "1 UBND phường Minh Xuân 1 1 2 1,5 +0,5 4 57,14 Yếu 1"
     assert "I. Sở, ban, ngành cấp tỉnh (2 cơ quan, đơn vị)" in annex
+    # Each group's ranking chart (reports/charts.py) follows its table: bars by rank, the group's average.
+    assert "Chỉ số CCHC (%) – Sở, ban, ngành cấp tỉnh" in text and "Trung bình khối 89,46 %" in text
+    assert "1. Sở Tư pháp 96,00" in text and "2. Sở Khoa học và Công nghệ 82,91" in text
     assert "II. UBND cấp xã (xã, phường, đặc khu) (1 cơ quan, đơn vị)" in annex
 
     # Layout: the decision A4 portrait, the annex A4 landscape; fonts Tinos, embedded.
@@ -285,7 +288,8 @@ def test_pages_are_numbered_from_the_second_and_the_annex_on_its_own_with_its_he
     assert first_lines[2] == "Phụ lục" and first_lines[3:] == [str(n) for n in range(2, pages - 1)]
     # The annex table's header is repeated on the page it continues on.
     second_annex_page = flat(pdf_text(content, first=4, last=4))
-    assert "STT Cơ quan, đơn vị Điểm theo lĩnh vực" in second_annex_page
+    for head in ("STT", "Cơ quan, đơn vị", "Điểm theo lĩnh vực", "Điểm thẩm định", "Chỉ số (%)", "Xếp hạng"):
+        assert head in second_annex_page, head
     # Article 3 stays with the signature (NĐ 30: the signature page is not left without text).
     assert "Điều 3." in pdf_text(content, first=2, last=2)
 
@@ -424,6 +428,8 @@ def test_published_scorecard_shows_domains_index_rank_and_the_lost_leaves_with_c
     assert "Kết quả đã công bố." in text
     assert "Điểm thẩm định 61,5/66,5" in text and "Điểm điều tra xã hội học 21,41/33,5" in text
     assert "Chỉ số (%) 82,91" in text and "Xếp loại Tốt" in text and "Xếp hạng trong khối 2/2" in text
+    # The domains chart: the agency against the group's mean share, domain 1: (92,00 + 100,00) / 2.
+    assert "Tỷ lệ điểm đạt theo lĩnh vực (%)" in text and "Trung bình khối" in text and "96,00" in text
     # Domain 1: 11,5 of 12,5 = 92,00 %, second of two on that domain.
     assert "1 Lĩnh vực 1 11,5 12,5 92,00 2/2" in text
     # The leaves that lost points: 1.1 (1), 3.1 (1), 4.1 (0,5), 7.1 (2,5) with the reviewer's comment.
@@ -432,7 +438,7 @@ def test_published_scorecard_shows_domains_index_rank_and_the_lost_leaves_with_c
     layout = [" ".join(line.split()) for line in pdf_text(out_bytes, layout=True).splitlines()]
     assert "7.1 Tiêu chí 7.1 11 8,5 2,5 Thiếu báo cáo chuyển đổi số quý IV" in layout
     assert "1.1 Tiêu chí 1.1 12,5 11,5 1" in text
-    assert len(pdf_pages(out_bytes)) == 1 and is_a4(pdf_pages(out_bytes)[0], landscape=False)
+    assert all(is_a4(size, landscape=False) for size in pdf_pages(out_bytes))
     assert all("Tinos" in name for name, _embedded in pdf_fonts(out_bytes, tmp_path))
 
 
@@ -453,7 +459,7 @@ def test_own_scorecard_before_publication_has_no_other_agency_figure_rank_or_com
     assert "Tính từ điểm tự chấm của đơn vị" in text
     # Its own self points (all zero: fill_sheet), nothing of the council's, nothing across agencies.
     assert "Điểm tự chấm 0/66,5" in text and "Điểm điều tra xã hội học —" in text
-    for leak in ("Xếp hạng", "/2", "/3", "Sở Tư pháp", "UBND phường", "96,00", "82,91", "Ý kiến", "61,5"):
+    for leak in ("Xếp hạng", "/2", "/3", "Sở Tư pháp", "UBND phường", "96,00", "82,91", "Ý kiến", "61,5", "Trung bình"):
         assert leak not in text, leak
     # The same scorecard for Sở Nội vụ shows the live, appraised figures and the rank.
     council = scorecard_text(live, users["admin"], agency)

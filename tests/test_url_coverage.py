@@ -18,6 +18,7 @@ from . import (
     test_notices,
     test_people,
     test_reports_documents,
+    test_reports_ranking,
 )
 from .test_appraisal_assign import MATRIX as APPRAISAL_ASSIGN
 
@@ -54,6 +55,7 @@ def covered() -> set[str]:
         | {f"appraisal:{name}" for name in test_appraisal_explain.ROUTES}
         | {f"appraisal:{name}" for name in [*test_appraisal_publish.ACTIONS, *test_appraisal_publish.READS]}
         | {"public:ranking"}  # test_appraisal_publish: public page tests, anonymous included
+        | test_reports_ranking.ROUTES  # test_permission_matrix, before and after publication
         | test_notices.ROUTES  # test_everyone_sees_and_marks_only_their_own_notices and the anonymous test
         | test_reports_documents.ROUTES  # test_permission_matrix, before and after publication
         | PUBLIC
