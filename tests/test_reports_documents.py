@@ -545,3 +545,12 @@ def test_decision_downloads_cost_the_same_queries_whatever_the_number_of_agencie
     # the published results, the leaves that lost points with their newest comment (one subquery)
     with django_assert_num_queries(8):
         assert client.get(reverse("reports:scorecard_pdf", args=[period.pk, agency.pk])).status_code == 200
+
+
+def test_ranking_page_links_the_decision_downloads(live, users, client):
+    client.force_login(users["leadership"])
+    page = client.get(reverse("reports:ranking", args=[live.pk])).text
+    assert f'href="{reverse("reports:decision_pdf", args=[live.pk])}"' in page and "Dự thảo quyết định (PDF)" in page
+    assert f'href="{reverse("reports:decision_docx", args=[live.pk])}"' in page
+    publish(live, users)
+    assert "Quyết định (PDF)" in client.get(reverse("reports:ranking", args=[live.pk])).text
