@@ -46,11 +46,12 @@ class Checklist:
     unappraised: list[OpenItem] = field(default_factory=list)  # applicable leaves never appraised
     unanswered: list[OpenItem] = field(default_factory=list)  # requests the agency still has time to answer
     without_survey: list[OpenItem] = field(default_factory=list)  # count: survey parts without points
+    ungrouped: list[OpenItem] = field(default_factory=list)  # where groups are set: sheets in none of them
     sheets: int = 0
 
     @property
     def is_clear(self) -> bool:
-        return not (self.unappraised or self.unanswered or self.without_survey)
+        return not (self.unappraised or self.unanswered or self.without_survey or self.ungrouped)
 
     def messages(self) -> list[str]:
         out = []
@@ -75,18 +76,24 @@ class Checklist:
                 _("%(agencies)s đơn vị chưa có điểm điều tra xã hội học.")
                 % {"agencies": number_text(len(self.without_survey))}
             )
+        if self.ungrouped:
+            out.append(
+                _("%(agencies)s đơn vị chưa thuộc khối xếp hạng nào.") % {"agencies": number_text(len(self.ungrouped))}
+            )
         return out
 
 
 def period_checklist(period: Period) -> Checklist:
-    """The open items of the period. Five queries, whatever the number of agencies."""
-    # 1. The sheets.
+    """The open items of the period. Six queries, whatever the number of agencies."""
+    # 1. The sheets, with their ranking group.
     sheets = {
-        pk: (name, set_id)
-        for pk, name, set_id in period.assessments.order_by("agency__name").values_list(
-            "pk", "agency__name", "index_set_id"
+        pk: (name, set_id, group_id)
+        for pk, name, set_id, group_id in period.assessments.order_by("agency__name").values_list(
+            "pk", "agency__name", "index_set_id", "ranking_member__group_id"
         )
     }
+    # 6. Whether the administrator has set ranking groups (without, one per kind: nobody can be left out).
+    grouped = period.ranking_groups.exists()
     checklist = Checklist(sheets=len(sheets))
     # 2. Applicable, non-survey leaves without an appraisal.
     unappraised = dict(
@@ -119,7 +126,9 @@ def period_checklist(period: Period) -> Checklist:
         "assessment_id", "node_id"
     ):
         entered[assessment_id].add(node_id)
-    for pk, (name, set_id) in sheets.items():
+    for pk, (name, set_id, group_id) in sheets.items():
+        if grouped and group_id is None:
+            checklist.ungrouped.append(OpenItem(pk, name, 1))
         if unappraised.get(pk):
             checklist.unappraised.append(OpenItem(pk, name, unappraised[pk]))
         if unanswered.get(pk):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_assign, views_explain, views_results, views_survey, views_work
+from . import views_assign, views_explain, views_groups, views_results, views_survey, views_work
 
 app_name = "appraisal"
 urlpatterns = [
@@ -42,6 +42,14 @@ urlpatterns = [
     path("ky/<int:pk>/cong-bo/cong-bo/", views_results.publish_view, name="publish"),
     path("ky/<int:pk>/cong-bo/huy/", views_results.unpublish_view, name="unpublish"),
     path("ky/<int:pk>/cong-bo/cong-khai/", views_results.public_ranking_toggle, name="public_ranking_toggle"),
+    # Ranking groups of a period (views_groups).
+    path("ky/<int:pk>/khoi-xep-hang/", views_groups.groups_page, name="groups"),
+    path("ky/<int:pk>/khoi-xep-hang/tao/", views_groups.groups_start, name="groups_start"),
+    path("ky/<int:pk>/khoi-xep-hang/them/", views_groups.group_add, name="group_add"),
+    path("ky/<int:pk>/khoi-xep-hang/chuyen/", views_groups.group_move_view, name="group_move"),
+    path("ky/<int:pk>/khoi-xep-hang/bo/", views_groups.groups_reset_view, name="groups_reset"),
+    path("ky/<int:pk>/khoi-xep-hang/<int:group_pk>/sua/", views_groups.group_edit, name="group_edit"),
+    path("ky/<int:pk>/khoi-xep-hang/<int:group_pk>/xoa/", views_groups.group_remove, name="group_remove"),
     # Reviewer assignments of a period (views_assign).
     path("ky/<int:period_pk>/phan-cong/", views_assign.assignments_page, name="assignments"),
     path("ky/<int:period_pk>/phan-cong/them/", views_assign.assignment_add, name="assignment_add"),

@@ -14,7 +14,7 @@ from criteria.models import IndexSet, Node, ScoringMethod
 from organisations.models import Agency, AgencyKind
 from parindex.numbers import parse_decimal
 
-from .models import Period, PeriodState
+from .models import Period, PeriodState, domain_codes
 from .scoring import LeafInput, ScoreInputError
 from .selectors import default_participants
 from .services import ScoreEdit
@@ -122,6 +122,8 @@ class PeriodForm(forms.Form):
         "band_average_min",
         "bonus_cap",
         "penalty_cap",
+        "warning_threshold",
+        "warning_domains",
     )
 
     year = forms.IntegerField(
@@ -151,6 +153,15 @@ class PeriodForm(forms.Form):
     band_average_min = _points_field(_("Trung bình từ (%)"), 60, 100)
     bonus_cap = _points_field(_("Điểm thưởng tối đa"), 0)
     penalty_cap = _points_field(_("Điểm trừ tối đa"), 0)
+    # Seed 001: below this share of its max in one of these domains, an agency sends a báo cáo kiểm điểm.
+    warning_threshold = _points_field(_("Ngưỡng phải kiểm điểm (%)"), 75, 100)
+    warning_domains = forms.CharField(
+        label=_("Lĩnh vực xét kiểm điểm"),
+        max_length=100,
+        required=False,
+        initial="3, 7",
+        help_text=_("Mã lĩnh vực, cách nhau bởi dấu phẩy, ví dụ 3, 7 (thủ tục hành chính, chính quyền số)."),
+    )
 
     def __init__(self, *args: Any, period: Period | None = None, **kwargs: Any) -> None:
         if period is not None:
@@ -217,4 +228,22 @@ class PeriodForm(forms.Form):
                 _("Chưa chọn bộ chỉ số cho loại cơ quan của: %(agencies)s.") % {"agencies": ", ".join(without)},
             )
         data["agencies"] = agencies
+        self._check_warning_domains(data)
         return data
+
+    def _check_warning_domains(self, data: dict[str, Any]) -> None:
+        """Each warning domain must be a domain of a chosen set, or the warning list would silently stay empty."""
+        codes = domain_codes(data.get("warning_domains") or "")
+        if not codes:
+            return
+        known = set(
+            Node.objects.filter(index_set__in=data["index_sets"], depth=1, is_survey=False).values_list(
+                "code", flat=True
+            )
+        )
+        unknown = [code for code in codes if code not in known]
+        if unknown:
+            self.add_error(
+                "warning_domains",
+                _("Bộ chỉ số đã chọn không có lĩnh vực mã: %(codes)s.") % {"codes": ", ".join(unknown)},
+            )

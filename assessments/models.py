@@ -105,7 +105,7 @@ class Period(models.Model):
     @property
     def warning_domain_codes(self) -> list[str]:
         """The domain codes of the accountability warning, as typed ("3, 7" → ["3", "7"])."""
-        return [code.strip() for code in self.warning_domains.replace(";", ",").split(",") if code.strip()]
+        return domain_codes(self.warning_domains)
 
     # The workflow's order: self-assessment, appraisal round 1, explanation, round 2.
     DEADLINES = ("self_assessment_deadline", "appraisal1_deadline", "explanation_deadline", "appraisal2_deadline")
@@ -126,6 +126,11 @@ class Period(models.Model):
                         }
                     }
                 )
+
+
+def domain_codes(text: str) -> list[str]:
+    """Domain codes typed as a list: "3, 7" or "3;7" → ["3", "7"]."""
+    return [code.strip() for code in text.replace(";", ",").split(",") if code.strip()]
 
 
 def _verbose_name(name: str) -> str:

@@ -31,6 +31,7 @@ from .models import (
     ScoreChange,
     Transition,
     TransitionAction,
+    domain_codes,
 )
 from .scoring import LeafInput, ScoreInputError, leaf_points
 from .selectors import default_participants, submission_check
@@ -56,6 +57,8 @@ def period_save(
     band_average_min: Decimal = Decimal(60),
     bonus_cap: Decimal = Decimal(0),
     penalty_cap: Decimal = Decimal(0),
+    warning_threshold: Decimal = Decimal(75),
+    warning_domains: str = "3, 7",
 ) -> Period:
     """Create a period (``period=None``) or change one.
 
@@ -102,6 +105,8 @@ def period_save(
     period.band_average_min = band_average_min
     period.bonus_cap = bonus_cap
     period.penalty_cap = penalty_cap
+    period.warning_threshold = warning_threshold
+    period.warning_domains = ", ".join(domain_codes(warning_domains))
     period.full_clean()
     period.save()
     if period.state == PeriodState.SETUP:

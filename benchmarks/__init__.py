@@ -24,7 +24,7 @@ def django_setup() -> None:
 def throwaway_database() -> Iterator[None]:
     """A fresh test database (of the configured engine) for the block, destroyed afterwards."""
     from django.db import connection
-    from django.test.utils import setup_test_environment
+    from django.test.utils import setup_test_environment, teardown_test_environment
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0)
@@ -32,3 +32,4 @@ def throwaway_database() -> Iterator[None]:
         yield
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()  # so a benchmark may use one fresh database per size

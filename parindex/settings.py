@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "organisations",
     "criteria",
     "assessments",
@@ -213,6 +214,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # limit is 1 000. 10 000 covers a set of ~700 nodes and still bounds a hostile request.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_PERMISSIONS = 0o640
+
+# Background tasks (Django's tasks framework): exports that may outlast a request are stored in the database
+# and run by `python manage.py db_worker`, which `make run` starts beside the web server (README: Exports).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -6,20 +6,23 @@ exports, so a background job can run any of them.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString
 
 from assessments.models import Period
+from parindex.numbers import format_points
 
 from .access import Access, Source
-from .charts import Bar, Series, bar_chart, grouped_bar_chart
+from .charts import PRINT_FONT, Bar, bar_chart
 from .decision import (
     ANNEX_DOMAINS_HEAD,
     ANNEX_HEAD_AFTER,
@@ -29,7 +32,7 @@ from .decision import (
     build_decision,
 )
 from .ranking import group_average
-from .scorecard import Scorecard, build_scorecard, source_note
+from .scorecard import Scorecard, build_scorecard, scorecard_chart
 
 Progress = Callable[[int, int], None]
 
@@ -127,33 +130,106 @@ def write_decision_pdf(
     _step(progress, 2, 2)
 
 
-def scorecard_html(period: Period, access: Access, agency_id: int) -> str:
-    scorecard = build_scorecard(period, access, agency_id)
-    kind = settings.PARINDEX_PROVINCE_KIND
-    return render_to_string(
-        "reports/pdf/scorecard.html",
-        {
-            "s": scorecard,
-            "issuer": f"Ủy ban nhân dân {kind} {settings.PARINDEX_PROVINCE}",
-            "note": source_note(scorecard),
-            # Reviewers' comments reach an agency only with the published results (or the council's own readers).
-            "comments": access.source != Source.SELF,
-            "chart": scorecard_chart(scorecard),
-        },
-    )
+SOURCE_NOTES = {
+    Source.PUBLISHED: "Kết quả đã công bố.",
+    Source.LIVE: "Kết quả tạm tính từ dữ liệu hiện tại, chưa công bố.",
+    Source.SELF: "Tính từ điểm tự chấm của đơn vị; chưa có kết quả thẩm định và điều tra xã hội học.",
+}
 
 
-def scorecard_chart(scorecard: Scorecard) -> SafeString:
-    """Each domain's share of its maximum (%): the agency's, and the group's average only where the reader may
-    see figures computed across agencies."""
-    domains = scorecard.row.domains
-    series = [Series(scorecard.agency_name, [d.exact if d.max else None for d in domains], tone="primary")]
-    if scorecard.domain_averages is not None:
-        series.append(Series("Trung bình khối", scorecard.domain_averages, tone="secondary"))
-    with translation.override("vi"):
-        return grouped_bar_chart(
-            [f"{d.code}. {d.title}" for d in domains], series, title="Tỷ lệ điểm đạt theo lĩnh vực (%)"
+@dataclass(frozen=True)
+class PrintedDomain:
+    code: str
+    title: str
+    points: str
+    max: str
+    percent: str
+    rank: str  # «3/20», "" where the reader may not see other agencies
+
+
+@dataclass(frozen=True)
+class PrintedLeaf:
+    code: str
+    title: str
+    max: str
+    points: str
+    lost: str
+    comment: str  # the newest comment of each round, «Vòng 1: …»; none for an agency before publication
+
+
+def _of(points: Decimal, maximum: Decimal) -> str:
+    return f"{format_points(points)}/{format_points(maximum)}"
+
+
+def _percent(value: Decimal | None) -> str:
+    return format_points(value, places=2) if value is not None else "—"
+
+
+def scorecard_context(card: Scorecard) -> dict[str, object]:
+    """The scorecard of the analysis page (reports/scorecard.py) as the printed page writes it: Vietnamese
+    figures with decimal commas, whatever the reader's language."""
+    row, own = card.row, card.is_self  # before publication an agency sees its self points alone
+    figures: list[tuple[str, str]] = [
+        (
+            "Điểm tự chấm" if own else "Điểm thẩm định",
+            f"{format_points(row.points)}/{format_points(row.applicable_max)}",
+        ),
+        (
+            "Điểm điều tra xã hội học",
+            "—" if own or not row.survey_max else _of(row.survey_points, row.survey_max),
+        ),
+        ("Điểm thưởng", "—" if own else format_points(row.bonus)),
+        ("Điểm trừ", "—" if own else format_points(row.penalty)),
+        ("Tổng điểm", format_points(row.total)),
+        ("Chỉ số (%)", _percent(row.index)),
+        ("Xếp loại", row.band_label),
+    ]
+    if card.access.sees_others:
+        figures.append(("Xếp hạng trong khối", f"{row.rank}/{row.rank_of}"))
+    domains = [
+        PrintedDomain(
+            d.code,
+            d.title,
+            format_points(d.points),
+            format_points(d.max),
+            _percent(d.share) if d.max else "—",
+            f"{d.rank}/{row.rank_of}" if card.access.sees_others else "",
         )
+        for d in card.domains
+    ]
+    lost = [
+        PrintedLeaf(
+            leaf.code,
+            leaf.title,
+            format_points(leaf.max),
+            format_points(leaf.final),
+            format_points(leaf.lost),
+            "; ".join(f"Vòng {entry.round}: {entry.comment}" for entry in leaf.comments),
+        )
+        for leaf in card.lost
+    ]
+    return {
+        "card": card,
+        "year": card.period.year,
+        "agency_name": row.agency_name,
+        "group_label": card.group.label,
+        "figures": figures,
+        "domains": domains,
+        "lost": lost,
+        "sees_others": card.access.sees_others,
+        "comments": not own,
+        "note": SOURCE_NOTES[card.access.source],
+        "issuer": f"Ủy ban nhân dân {settings.PARINDEX_PROVINCE_KIND} {settings.PARINDEX_PROVINCE}",
+        "chart": scorecard_chart(card, width=720, font_family=PRINT_FONT),
+    }
+
+
+def scorecard_html(period: Period, access: Access, agency_id: int) -> str:
+    with translation.override("vi"):  # a printed scorecard reads like the decision it accompanies
+        card = build_scorecard(period, agency_id, access)
+        if card is None:
+            raise Http404
+        return render_to_string("reports/pdf/scorecard.html", scorecard_context(card))
 
 
 def write_scorecard_pdf(

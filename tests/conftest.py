@@ -13,8 +13,8 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(autouse=True)
 def _fast_and_private(settings, tmp_path):
-    """A fast password hash (the real one costs ~0,3 s a user), and each test's uploads in its own folder,
-    so 'no file left behind' can be checked exactly."""
+    """A fast password hash (the real one costs ~0,3 s a user), each test's uploads in its own folder, so
+    'no file left behind' can be checked exactly, and background tasks run immediately."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
@@ -24,6 +24,9 @@ def _fast_and_private(settings, tmp_path):
             "OPTIONS": {"location": str(tmp_path / "media")},
         },
     }
+    # Background tasks run at once, inside the request that enqueues them: deterministic tests. One test
+    # (test_reports_exports) runs the real database backend and its worker command.
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture

@@ -222,6 +222,7 @@ def period_data(w: World, *, year: int, name: str, deadline: str, band_good_min:
         "band_average_min": "60",
         "bonus_cap": "0",
         "penalty_cap": "0",
+        "warning_threshold": "75",
     }
 
 

@@ -30,6 +30,7 @@ def test_admin_creates_a_period_choosing_agencies_by_kind(page, live_server, scr
     page.select_option(f"#id_set_{AgencyKind.DEPARTMENT}", label="Bộ chỉ số sở 2027 (v1)")
     page.fill("#id_self_assessment_deadline", "15/01/2027 17:00")
     page.fill("#id_appraisal1_deadline", "10/01/2027 17:00")  # before the self-assessment: refused
+    page.fill("#id_warning_domains", "1, 2")  # the test set has two domains (the default is 3, 7)
     # "select all" for departments ticks the three of them and none of the communes; "clear" undoes it
     page.click('[data-check-group="1"][data-check="1"]')
     expect(page.locator('.agency-boxes[data-group="1"] input:checked')).to_have_count(3)

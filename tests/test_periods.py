@@ -42,6 +42,8 @@ def form_data(sets, **changes: object) -> dict[str, object]:
         "band_average_min": "60",
         "bonus_cap": "2",
         "penalty_cap": "0",
+        "warning_threshold": "75",
+        "warning_domains": "1, 2",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}

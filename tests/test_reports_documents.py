@@ -429,14 +429,14 @@ def test_published_scorecard_shows_domains_index_rank_and_the_lost_leaves_with_c
     assert "Điểm thẩm định 61,5/66,5" in text and "Điểm điều tra xã hội học 21,41/33,5" in text
     assert "Chỉ số (%) 82,91" in text and "Xếp loại Tốt" in text and "Xếp hạng trong khối 2/2" in text
     # The domains chart: the agency against the group's mean share, domain 1: (92,00 + 100,00) / 2.
-    assert "Tỷ lệ điểm đạt theo lĩnh vực (%)" in text and "Trung bình khối" in text and "96,00" in text
+    assert "Tỷ lệ điểm đạt theo lĩnh vực (%)" in text and "Bình quân khối" in text and "96,00" in text
     # Domain 1: 11,5 of 12,5 = 92,00 %, second of two on that domain.
     assert "1 Lĩnh vực 1 11,5 12,5 92,00 2/2" in text
     # The leaves that lost points: 1.1 (1), 3.1 (1), 4.1 (0,5), 7.1 (2,5) with the reviewer's comment.
     assert "Tiêu chí thành phần chưa đạt điểm tối đa (4)" in text
     out_bytes = _scorecard_bytes(live, users["officer"], agency)
     layout = [" ".join(line.split()) for line in pdf_text(out_bytes, layout=True).splitlines()]
-    assert "7.1 Tiêu chí 7.1 11 8,5 2,5 Thiếu báo cáo chuyển đổi số quý IV" in layout
+    assert "7.1 Tiêu chí 7.1 11 8,5 2,5 Vòng 1: Thiếu báo cáo chuyển đổi số quý IV" in layout
     assert "1.1 Tiêu chí 1.1 12,5 11,5 1" in text
     assert all(is_a4(size, landscape=False) for size in pdf_pages(out_bytes))
     assert all("Tinos" in name for name, _embedded in pdf_fonts(out_bytes, tmp_path))
@@ -459,7 +459,7 @@ def test_own_scorecard_before_publication_has_no_other_agency_figure_rank_or_com
     assert "Tính từ điểm tự chấm của đơn vị" in text
     # Its own self points (all zero: fill_sheet), nothing of the council's, nothing across agencies.
     assert "Điểm tự chấm 0/66,5" in text and "Điểm điều tra xã hội học —" in text
-    for leak in ("Xếp hạng", "/2", "/3", "Sở Tư pháp", "UBND phường", "96,00", "82,91", "Ý kiến", "61,5", "Trung bình"):
+    for leak in ("Xếp hạng", "/2", "/3", "Sở Tư pháp", "UBND phường", "96,00", "82,91", "Ý kiến", "61,5", "Bình quân"):
         assert leak not in text, leak
     # The same scorecard for Sở Nội vụ shows the live, appraised figures and the rank.
     council = scorecard_text(live, users["admin"], agency)
@@ -542,8 +542,9 @@ def test_decision_downloads_cost_the_same_queries_whatever_the_number_of_agencie
     with django_assert_num_queries(7):
         assert client.get(reverse("reports:decision_pdf", args=[period.pk])).status_code == 200
     # session, user, period, roles, publication in force, the agency's sheet (its name, 404 if not taking part),
-    # the published results, the leaves that lost points with their newest comment (one subquery)
-    with django_assert_num_queries(8):
+    # the published results, last year's (reports/yoy.py: the previous period's sheets, its published results,
+    # the mergers to follow), the leaves that lost points, their appraisal entries
+    with django_assert_num_queries(12):
         assert client.get(reverse("reports:scorecard_pdf", args=[period.pk, agency.pk])).status_code == 200
 
 

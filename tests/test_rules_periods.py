@@ -46,6 +46,7 @@ def test_the_period_form_saves_the_selectors_participants(client, users, agency,
             "band_average_min": "60",
             "bonus_cap": "0",
             "penalty_cap": "0",
+            "warning_threshold": "75",
         },
     )
     assert response.status_code == 302, response.content.decode()

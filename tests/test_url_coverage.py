@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from . import (
     test_appraisal_adjustments,
     test_appraisal_explain,
+    test_appraisal_groups,
     test_appraisal_publish,
     test_appraisal_survey,
     test_appraisal_work,
@@ -17,7 +18,9 @@ from . import (
     test_login_security,
     test_notices,
     test_people,
+    test_reports_analysis,
     test_reports_documents,
+    test_reports_exports,
     test_reports_ranking,
 )
 from .test_appraisal_assign import MATRIX as APPRAISAL_ASSIGN
@@ -54,10 +57,13 @@ def covered() -> set[str]:
         | test_login_security.ROUTES
         | {f"appraisal:{name}" for name in test_appraisal_explain.ROUTES}
         | {f"appraisal:{name}" for name in [*test_appraisal_publish.ACTIONS, *test_appraisal_publish.READS]}
+        | {f"appraisal:{name}" for name in [*test_appraisal_groups.ACTIONS, "groups"]}
         | {"public:ranking"}  # test_appraisal_publish: public page tests, anonymous included
         | test_reports_ranking.ROUTES  # test_permission_matrix, before and after publication
         | test_notices.ROUTES  # test_everyone_sees_and_marks_only_their_own_notices and the anonymous test
         | test_reports_documents.ROUTES  # test_permission_matrix, before and after publication
+        | {f"reports:{name}" for name in test_reports_exports.ROUTES}  # start, follow, download, list matrices
+        | test_reports_analysis.ROUTES  # test_scorecard_permission_matrix, test_ranking_pages_permission_matrix
         | PUBLIC
     )
 

@@ -1,0 +1,31 @@
+"""The kinds of file a period can be exported as (issue 9, items 5-8). Every writer has one signature,
+``writer(period, access, out, progress)``: it writes the figures ``access`` allows to the binary stream ``out``
+and calls ``progress(done, total)`` as it goes. The background job (reports.jobs) runs any of them."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Period
+from parindex.xlsx import XLSX_CONTENT_TYPE
+
+from .access import Access
+from .excel import write_period_workbook
+
+Writer = Callable[[Period, Access, BinaryIO, Callable[[int, int], None] | None], None]
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    label: str | Promise
+    extension: str  # with its dot: ".xlsx"
+    content_type: str
+    writer: Writer
+
+
+EXPORTS: dict[str, ExportKind] = {
+    "xlsx": ExportKind(_("Bảng tính Excel kết quả của kỳ"), ".xlsx", XLSX_CONTENT_TYPE, write_period_workbook),
+}

@@ -1,0 +1,321 @@
+"""Background exports (issue 9, item 8): a job from request to file (queued → done, the file on disk, the
+download a valid workbook), a failure that says why in Vietnamese and leaves no file, the real database worker
+processing an enqueued job, and who may start, follow and download an export before and after publication
+(and after an unpublication: the file is refused)."""
+
+import io
+import signal
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from appraisal.publishing import period_finalise, period_publish, period_unpublish
+from reports.exports import EXPORTS, ExportKind
+from reports.jobs import export_run
+from reports.models import ExportJob, ExportStatus
+
+from .factories import appraisal_period
+from .test_appraisal_results import appraise, give_survey
+
+D = Decimal
+pytestmark = pytest.mark.django_db
+ROUTES = ["exports", "export_start", "export_job", "export_download"]
+
+
+@pytest.fixture
+def period(users, agency, other_agency):
+    """In appraisal, everything appraised and surveyed: ready to finalise and publish."""
+    period = appraisal_period(agency, other_agency, reviewer=users["reviewer"], admin=users["admin"])
+    appraise(period, users["reviewer"], {"1.1": D(1)}, agency=agency)
+    appraise(period, users["reviewer"], agency=other_agency)
+    give_survey(period, D("1.5"))
+    return period
+
+
+def publish(period, admin, decision: str = "") -> None:
+    period.refresh_from_db()
+    if period.state != "finalised":
+        period_finalise(period=period, user=admin)
+    period_publish(period=period, user=admin, decision=decision)
+    period.refresh_from_db()
+
+
+def start(client, period, kind: str = "xlsx"):
+    return client.post(reverse("reports:export_start", args=[period.pk, kind]))
+
+
+def exported_files() -> list[Path]:
+    folder = Path(django_settings.MEDIA_ROOT) / "exports"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+# ---- the job's life -------------------------------------------------------------------------------------
+
+
+def test_job_runs_to_a_file_that_downloads_as_a_workbook(client, period, users):
+    client.force_login(users["admin"])
+    response = start(client, period)
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("reports:export_job", args=[job.pk])
+    assert (job.status, job.requested_by, job.period, job.kind) == (ExportStatus.DONE, users["admin"], period, "xlsx")
+    assert job.progress_total > 0 and job.progress_done == job.progress_total
+    assert (job.source, job.publication) == ("live", None)
+    assert job.task_id and job.started_at and job.finished_at and job.error == ""
+    assert exported_files() == [Path(django_settings.MEDIA_ROOT) / job.file.name]
+    assert job.file.name.startswith("exports/") and job.file.name.endswith(".xlsx")
+
+    page = client.get(reverse("reports:export_job", args=[job.pk]))
+    assert page.status_code == 200
+    assert "Đã xong" in page.text and reverse("reports:export_download", args=[job.pk]) in page.text
+    assert "hx-trigger" not in page.text  # finished: the page stops polling
+
+    download = client.get(reverse("reports:export_download", args=[job.pk]))
+    assert download.status_code == 200
+    assert download["Content-Type"] == EXPORTS["xlsx"].content_type
+    assert 'filename="ket-qua-chi-so-cchc-2026-ky' in download["Content-Disposition"]
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    assert book.sheetnames[0] == "XH Sở, ban, ngành cấp tỉnh"
+    assert [r[1] for r in book.worksheets[0].iter_rows(min_row=5, values_only=True)] == [
+        "Sở Khoa học và Công nghệ",
+        "Sở Tư pháp",
+    ]
+
+    # Someone else — even one who may export the period too — learns nothing of the job.
+    client.force_login(users["leadership"])
+    assert client.get(reverse("reports:export_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("reports:export_download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("reports:exports")).text.count("data-job=") == 0
+
+
+def test_job_page_polls_while_the_job_waits(client, period, users):
+    job = ExportJob.objects.create(
+        requested_by=users["admin"], period=period, kind="xlsx", progress_done=3, progress_total=12
+    )
+    client.force_login(users["admin"])
+    page = client.get(reverse("reports:export_job", args=[job.pk]))
+    assert 'hx-trigger="every 1s"' in page.text and "Đang chờ xử lý" in page.text and "25 %" in page.text
+    # htmx asks for the status block alone.
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress_done=9)
+    block = client.get(reverse("reports:export_job", args=[job.pk]), headers={"HX-Request": "true"})
+    assert block.text.lstrip().startswith('<div id="export-status"') and "<html" not in block.text
+    assert "75 %" in block.text and "Đang tạo tệp" in block.text
+    assert client.get(reverse("reports:export_download", args=[job.pk])).status_code == 403
+
+
+def _breaking_writer(period, access, out, progress=None):
+    out.write(b"PK\x03\x04 half a workbook")
+    if progress is not None:
+        progress(1, 4)
+    raise RuntimeError("disk full")
+
+
+def test_failed_job_says_why_and_leaves_no_file(client, period, users, monkeypatch):
+    monkeypatch.setitem(EXPORTS, "xlsx", ExportKind("Excel", ".xlsx", EXPORTS["xlsx"].content_type, _breaking_writer))
+    client.force_login(users["admin"])
+    response = start(client, period)
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert (job.status, job.file.name, job.progress_done, job.progress_total) == (ExportStatus.FAILED, "", 1, 4)
+    assert job.error == "Không tạo được tệp do lỗi hệ thống. Hãy thử lại; nếu vẫn lỗi, báo quản trị Sở Nội vụ."
+    assert exported_files() == []
+    page = client.get(reverse("reports:export_job", args=[job.pk]))
+    assert "Không tạo được" in page.text and job.error in page.text and "Tải tệp về" not in page.text
+    assert client.get(reverse("reports:export_download", args=[job.pk])).status_code == 403
+
+
+def test_unknown_kind_is_404_and_records_nothing(client, period, users):
+    client.force_login(users["admin"])
+    assert start(client, period, "pdfx").status_code == 404
+    assert not ExportJob.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_processes_an_enqueued_job(client, users, agency, other_agency, settings):
+    """The real backend: the request only enqueues; `manage.py db_worker --batch` runs the job and exits."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    period = appraisal_period(agency, other_agency, reviewer=users["reviewer"], admin=users["admin"])
+    client.force_login(users["leadership"])
+    start(client, period)
+    job = ExportJob.objects.get()
+    assert job.status == ExportStatus.QUEUED and not job.file
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    page = client.get(reverse("reports:export_job", args=[job.pk]))
+    assert "Đang chờ xử lý" in page.text and 'hx-trigger="every 1s"' in page.text
+
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--interval", "0", verbosity=0)
+    finally:
+        for sig, handler in handlers.items():  # the worker installs its own; give pytest its own back
+            signal.signal(sig, handler)
+
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and exported_files() == [Path(django_settings.MEDIA_ROOT) / job.file.name]
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert load_workbook(Path(django_settings.MEDIA_ROOT) / job.file.name).sheetnames[0] == "XH Sở, ban, ngành cấp tỉnh"
+
+
+# ---- who may export -------------------------------------------------------------------------------------
+
+# Before publication only the live readers (reports.access): the administrator and leadership. Afterwards
+# everyone with a role reads the snapshot. No role at all: 404; a role without the right: 403.
+BEFORE = {
+    "admin": 302,
+    "leadership": 302,
+    "reviewer": 403,
+    "head": 403,
+    "officer": 403,
+    "other_officer": 403,
+    "no_role": 404,
+}
+AFTER = {**dict.fromkeys(BEFORE, 302), "no_role": 404}
+
+
+@pytest.mark.parametrize("published", [False, True], ids=["before", "after"])
+@pytest.mark.parametrize("role", [*BEFORE, "anonymous"])
+def test_who_may_start_an_export(client, period, users, role, published):
+    if published:
+        publish(period, users["admin"])
+    if role != "anonymous":
+        client.force_login(users[role])
+    response = start(client, period)
+    if role == "anonymous":
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+        assert not ExportJob.objects.exists()
+        return
+    expected = (AFTER if published else BEFORE)[role]
+    assert response.status_code == expected, role
+    if expected == 302:
+        job = ExportJob.objects.get()
+        assert (job.requested_by, job.status) == (users[role], ExportStatus.DONE)
+        assert job.source == ("published" if published else "live")
+    else:
+        assert not ExportJob.objects.exists()
+        assert exported_files() == []
+
+
+@pytest.fixture
+def jobs(period, users):
+    """An administrator's export of live figures, then (published) an agency officer's of the snapshot."""
+    from reports.access import ranking_access
+    from reports.jobs import export_start
+
+    live = export_start(user=users["admin"], period=period, kind="xlsx", access=ranking_access(users["admin"], period))
+    publish(period, users["admin"])
+    officer = users["officer"]
+    snapshot = export_start(user=officer, period=period, kind="xlsx", access=ranking_access(officer, period))
+    assert live.status == snapshot.status == ExportStatus.DONE
+    return {"live": live, "snapshot": snapshot}
+
+
+# job page / download, for the officer's job after publication
+OFFICER_JOB = {
+    "admin": (200, 200),
+    "officer": (200, 200),
+    "leadership": (404, 404),
+    "reviewer": (404, 404),
+    "head": (404, 404),  # same agency, but not the requester
+    "other_officer": (404, 404),
+    "no_role": (404, 404),
+}
+
+
+@pytest.mark.parametrize("role", [*OFFICER_JOB, "anonymous"])
+def test_who_may_follow_and_download_a_job(client, jobs, users, role):
+    job = jobs["snapshot"]
+    if role != "anonymous":
+        client.force_login(users[role])
+    page = client.get(reverse("reports:export_job", args=[job.pk]))
+    download = client.get(reverse("reports:export_download", args=[job.pk]))
+    if role == "anonymous":
+        assert page.status_code == download.status_code == 302
+        return
+    assert (page.status_code, download.status_code) == OFFICER_JOB[role], role
+    if download.status_code == 200:
+        book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+        assert book.worksheets[0]["A3"].value.startswith("Kết quả đã công bố ngày")
+
+
+def test_live_file_is_refused_once_published_and_snapshot_once_unpublished(client, jobs, users, period):
+    live, snapshot = jobs["live"], jobs["snapshot"]
+    client.force_login(users["admin"])
+    # The administrator's live-figures file: after publication everyone reads the snapshot, so it is refused.
+    page = client.get(reverse("reports:export_job", args=[live.pk]))
+    assert "Số liệu trong tệp không còn là số liệu hiện hành" in page.text and "Tải tệp về" not in page.text
+    assert client.get(reverse("reports:export_download", args=[live.pk])).status_code == 403
+    assert client.get(reverse("reports:export_download", args=[snapshot.pk])).status_code == 200
+
+    period_unpublish(period=period, user=users["admin"], reason="Sai sót số liệu điều tra")
+    client.force_login(users["officer"])
+    page = client.get(reverse("reports:export_job", args=[snapshot.pk]))
+    assert page.status_code == 200 and "không còn được xem kết quả của kỳ này" in page.text
+    assert client.get(reverse("reports:export_download", args=[snapshot.pk])).status_code == 403
+    assert start(client, period).status_code == 403  # nor a new one
+
+    # Published again: a new snapshot; the file of the withdrawn one stays refused.
+    publish(period, users["admin"])
+    assert client.get(reverse("reports:export_download", args=[snapshot.pk])).status_code == 403
+    assert start(client, period).status_code == 302
+
+
+def test_a_job_waiting_when_the_period_is_unpublished_is_not_run(period, users):
+    publish(period, users["admin"])
+    job = ExportJob.objects.create(requested_by=users["officer"], period=period, kind="xlsx")
+    period_unpublish(period=period, user=users["admin"], reason="Sai sót")
+    export_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and not job.file and exported_files() == []
+    assert "bạn không còn được xem kết quả của kỳ này" in job.error
+
+
+# ---- the list of one's exports --------------------------------------------------------------------------
+
+
+def test_list_shows_only_ones_own_exports_and_the_periods_one_may_export(client, jobs, users, period):
+    client.force_login(users["officer"])
+    page = client.get(reverse("reports:exports"))
+    assert page.status_code == 200
+    assert page.text.count("data-job=") == 1 and f'data-job="{jobs["snapshot"].pk}"' in page.text
+    assert reverse("reports:export_start", args=[period.pk, "xlsx"]) in page.text  # published: may export
+    client.force_login(users["reviewer"])
+    page = client.get(reverse("reports:exports"))
+    assert page.text.count("data-job=") == 0 and "Bạn chưa xuất tệp nào" in page.text
+    period_unpublish(period=period, user=users["admin"], reason="Sai sót")
+    assert reverse("reports:export_start", args=[period.pk, "xlsx"]) not in client.get(reverse("reports:exports")).text
+    client.logout()
+    assert client.get(reverse("reports:exports")).status_code == 302
+
+
+def test_list_queries_do_not_grow_with_the_jobs(client, period, users, django_assert_num_queries):
+    # 1 session, 2 user, 3 roles, 4 the user's jobs with their periods, 5 the periods past set-up (none
+    # published: no publication to read), 6 the notice badge.
+    client.force_login(users["admin"])
+    for count in (2, 25):
+        ExportJob.objects.bulk_create(
+            ExportJob(requested_by=users["admin"], period=period, kind="xlsx") for _ in range(count)
+        )
+        with django_assert_num_queries(6):
+            page = client.get(reverse("reports:exports"))
+        assert page.text.count("data-job=") == min(ExportJob.objects.count(), 30)
+
+
+def test_job_page_queries(client, period, users, django_assert_num_queries):
+    # 1 session, 2 user, 3 roles, 4 the job with its period and requester, 5 the notice badge.
+    job = ExportJob.objects.create(requested_by=users["admin"], period=period, kind="xlsx")
+    client.force_login(users["admin"])
+    with django_assert_num_queries(5):
+        assert client.get(reverse("reports:export_job", args=[job.pk])).status_code == 200
+
+
+def test_make_run_starts_the_worker_beside_the_web_server():
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "manage.py db_worker" in run and "manage.py runserver" in run
+    assert "trap" in run and "kill" in run  # the worker stops with the web server
