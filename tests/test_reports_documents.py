@@ -555,3 +555,29 @@ def test_ranking_page_links_the_decision_downloads(live, users, client):
     assert f'href="{reverse("reports:decision_docx", args=[live.pk])}"' in page
     publish(live, users)
     assert "Quyết định (PDF)" in client.get(reverse("reports:ranking", args=[live.pk])).text
+
+
+# ---- in the background ----------------------------------------------------------------------------------------
+
+
+@needs_poppler
+@pytest.mark.parametrize("kind", ["quyet-dinh-pdf", "quyet-dinh-docx"])
+def test_decision_runs_as_a_background_export(client, published, users, kind):
+    from reports.exports import EXPORTS
+    from reports.models import ExportJob, ExportStatus
+
+    client.force_login(users["officer"])  # published: every role may export it
+    response = client.post(reverse("reports:export_start", args=[published.pk, kind]))
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and (job.status, job.kind) == (ExportStatus.DONE, kind)
+    assert job.progress_done == job.progress_total == 2 and job.file.name.endswith(EXPORTS[kind].extension)
+    download = client.get(reverse("reports:export_download", args=[job.pk]))
+    content = b"".join(download.streaming_content)
+    assert download["Content-Type"] == EXPORTS[kind].content_type
+    if kind.endswith("pdf"):
+        text = flat(pdf_text(content))
+        assert "Số: 25/QĐ-UBND" in text and "1 Sở Tư pháp 12,5 10 10,5 6,5 8 8 11 66,5 30 −0,5 96 96,00 Tốt 1" in text
+    else:
+        document = Document(io.BytesIO(content))
+        assert document.tables[1].rows[0].cells[1].text.startswith("TM. ỦY BAN NHÂN DÂN")
+        assert [c.text for c in document.tables[3].rows[-1].cells][1] == "UBND phường Minh Xuân"
