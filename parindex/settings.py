@@ -280,9 +280,24 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Chỉ số CCHC <no-reply@lo
 # The address the app is reached at (https://cchc.example.gov.vn): links in e-mails are made absolute with it.
 SITE_URL = (env_str("SITE_URL", "") or "").rstrip("/")
 
+# The decision publishing the results and its annex (reports/decision.py): the province that issues it and
+# who signs. The office may still type the number, date and signer on each download.
+PARINDEX_PROVINCE = (env_str("PARINDEX_PROVINCE", "Minh Xuân") or "").strip()
+if not PARINDEX_PROVINCE:
+    raise ImproperlyConfigured("PARINDEX_PROVINCE must name the province, e.g. «Minh Xuân»")
+# «tỉnh» or, for a centrally-run city, «thành phố»: «ỦY BAN NHÂN DÂN THÀNH PHỐ HẢI PHÒNG».
+PARINDEX_PROVINCE_KIND = (env_str("PARINDEX_PROVINCE_KIND", "tỉnh") or "").strip().lower()
+if PARINDEX_PROVINCE_KIND not in ("tỉnh", "thành phố"):
+    raise ImproperlyConfigured(f"PARINDEX_PROVINCE_KIND={PARINDEX_PROVINCE_KIND!r} must be «tỉnh» or «thành phố»")
+PARINDEX_SIGNER_NAME = (env_str("PARINDEX_SIGNER_NAME", "") or "").strip()
+# A Vice-Chairman signing for the Chairman: «KT. CHỦ TỊCH / PHÓ CHỦ TỊCH» under «TM. ỦY BAN NHÂN DÂN».
+PARINDEX_SIGNER_DEPUTY = env_bool("PARINDEX_SIGNER_DEPUTY", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step at INFO; its warnings (a missing font, a CSS error) still show.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
