@@ -122,6 +122,8 @@ def test_reviewer_appraises_by_agency_and_by_criterion(page, live_server, screen
     first_row = page.locator(f"#work-{leaves[0].pk}")
     first_row.locator("details.evidence-view summary").nth(1).click()
     expect(first_row.locator("img.evidence-image")).to_be_visible()
+    # Visible is not loaded: on a busy machine the bytes arrive later.
+    page.wait_for_function("document.querySelector('img.evidence-image').complete")
     assert page.evaluate("document.querySelector('img.evidence-image').naturalWidth") == 240
     first_row.locator("details.evidence-view summary").nth(0).click()
     expect(first_row.locator("iframe.evidence-frame")).to_have_count(1)

@@ -24,7 +24,8 @@ from .conftest import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-SKIP = ("/lich-su/", "/admin/", "/static/", "/media/", "/tai-lieu/", ".xlsx", "/i18n/")
+# Not pages: histories are long, files download (workbooks, the decision's PDF and Word, scorecards).
+SKIP = ("/lich-su/", "/admin/", "/static/", "/media/", "/tai-lieu/", ".xlsx", ".pdf", ".docx", "/i18n/")
 PER_KIND = 2  # pages of one kind visited (/danh-gia/<n>/ is one kind)
 DEMO = ["quantri", "thamdinh", "lanhdaotinh", "lanhdao.khcn", "chuyenvien.khcn"]
 
