@@ -17,6 +17,7 @@ from assessments.confirmations import confirmation_page, confirmed
 from assessments.models import Period
 from organisations.models import AgencyKind
 from organisations.roles import require_admin
+from parindex.forms import report_service
 from parindex.numbers import parse_decimal
 
 from .groups import group_delete, group_move, group_rows, group_save, groups_from_kinds, groups_refusal, groups_reset
@@ -53,14 +54,10 @@ def groups_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, period: Period, action: Callable[[], object], success: str) -> HttpResponse:
-    try:
-        action()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
+def _act[T](
+    request: HttpRequest, period: Period, action: Callable[[], T], success: str | Callable[[T], str]
+) -> HttpResponse:
+    report_service(request, action, success)
     return redirect("appraisal:groups", pk=period.pk)
 
 
@@ -126,12 +123,12 @@ def group_move_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Chọn khối đích và các đơn vị cần chuyển."))
         return redirect("appraisal:groups", pk=period.pk)
     group = _group(period, target)
-
-    def move() -> None:
-        moved = group_move(period, assessment_ids=ids, group=group)
-        messages.success(request, _("Đã chuyển %(n)s đơn vị sang khối «%(name)s».") % {"n": moved, "name": group.name})
-
-    return _act(request, period, move, "")
+    return _act(
+        request,
+        period,
+        lambda: group_move(period, assessment_ids=ids, group=group),
+        lambda moved: _("Đã chuyển %(n)s đơn vị sang khối «%(name)s».") % {"n": moved, "name": group.name},
+    )
 
 
 @require_POST

@@ -3,9 +3,8 @@ decided here, when an action may happen by the services in appraisal.publishing.
 
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 from assessments.confirmations import confirmation_page, confirmed
 from assessments.models import Period, PeriodState
 from organisations.roles import UserRoles, acting_user, require_admin, roles_of
+from parindex.forms import report_service
 
 from .publishing import period_checklist, period_finalise, period_publish, period_set_public_ranking, period_unpublish
 from .results import ResultGroup, period_results, publication_in_force, published_results
@@ -78,13 +78,7 @@ def _period_for_action(request: HttpRequest, pk: int) -> Period:
 
 
 def _act(request: HttpRequest, period: Period, action: Callable[[], object], success: str) -> HttpResponse:
-    try:
-        action()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
+    report_service(request, action, success)
     return redirect("appraisal:publication", pk=period.pk)
 
 

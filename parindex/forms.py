@@ -1,10 +1,13 @@
 """Form pieces shared by the apps."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,3 +34,15 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def report_service[T](request: HttpRequest, action: Callable[[], T], success: str | Callable[[T], str]) -> None:
+    """Run a service for a button that redirects: its refusal as error messages (nothing was written), else the
+    success message (``success`` may be built from the service's result)."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success(result) if callable(success) else success)

@@ -322,3 +322,16 @@ def test_page_queries_do_not_grow_with_agencies(client, users):
         assert response.text.count('name="sheet"') == size
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] == 7, counts
+
+
+def test_moving_says_how_many_moved_and_where(client, period, people):
+    groups_from_kinds(period)
+    empty = group_save(period, name="Khối trống")
+    client.force_login(people["admin"])
+    sheet = period.assessments.get(agency__name="Sở Y tế")
+    response = client.post(
+        reverse("appraisal:group_move", args=[period.pk]), {"group": empty.pk, "sheet": [sheet.pk]}, follow=True
+    )
+    assert "Đã chuyển 1 đơn vị sang khối «Khối trống»" in response.text
+    assert [str(m) for m in response.context["messages"]] == ["Đã chuyển 1 đơn vị sang khối «Khối trống»."]
+    assert RankingMember.objects.get(assessment=sheet).group == empty
