@@ -40,7 +40,7 @@ check: lint test
 
 # Recompiles the translation catalogs (needs GNU gettext); the compiled .mo files are committed.
 messages: $(VENV)/.installed
-	DEBUG=true $(PY) manage.py makemessages -l en -l vi --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
+	DEBUG=true $(PY) manage.py makemessages -l en -l vi --no-obsolete --no-wrap --ignore '.venv/*' --ignore 'tests/*'
 	DEBUG=true $(PY) manage.py compilemessages --ignore '.venv/*'
 
 clean:

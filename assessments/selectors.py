@@ -409,3 +409,8 @@ def history_page(assessment: Assessment, page_number: str | None) -> HistoryPage
         for kind, pk, when in rows
     ]
     return HistoryPage(page=page, entries=entries)
+
+
+def submitted_count(period: Period) -> int:
+    """How many of the period's sheets have left the draft state (sent by their head, or further on)."""
+    return period.assessments.exclude(state=AssessmentState.DRAFT).count()

@@ -52,17 +52,45 @@ def _published(period: Period) -> Publication | None:
     return publication_in_force(period) if period.state == PeriodState.PUBLISHED else None
 
 
+def _ranking_access(roles: UserRoles, period: Period, publication: Publication | None) -> Access | None:
+    """The rule itself, given the publication in force (None when the period is not published)."""
+    if publication is not None:
+        return Access(Source.PUBLISHED, publication)
+    if sees_live(roles) and period.state != PeriodState.SETUP:
+        return Access(Source.LIVE)
+    return None
+
+
 def ranking_access(user: AbstractBaseUser | AnonymousUser, period: Period) -> Access:
     """Access to the rankings and every aggregate of the period (charts, heat map, analysis, exports)."""
     roles = roles_of(user)
     if not roles.roles:
         raise Http404
-    publication = _published(period)
-    if publication is not None:
-        return Access(Source.PUBLISHED, publication)
-    if sees_live(roles) and period.state != PeriodState.SETUP:
-        return Access(Source.LIVE)
-    raise PermissionDenied(_("Kết quả xếp hạng chỉ xem được sau khi Sở Nội vụ công bố."))
+    access = _ranking_access(roles, period, _published(period))
+    if access is None:
+        raise PermissionDenied(_("Kết quả xếp hạng chỉ xem được sau khi Sở Nội vụ công bố."))
+    return access
+
+
+def readable_periods(user: AbstractBaseUser | AnonymousUser) -> list[tuple[Period, Access]]:
+    """Every period whose rankings ``user`` may read now, newest first, with that access: ranking_access's
+    rule for each, in two queries whatever the number of periods (the periods, the publications in force)."""
+    roles = roles_of(user)
+    if not roles.roles:
+        return []
+    periods = list(Period.objects.exclude(state=PeriodState.SETUP).order_by("-year", "name", "pk"))
+    in_force = {
+        publication.period_id: publication
+        for publication in Publication.objects.filter(
+            unpublished_at__isnull=True, period__state=PeriodState.PUBLISHED, period__in=periods
+        )
+    }
+    readable = []
+    for period in periods:
+        access = _ranking_access(roles, period, in_force.get(period.pk))
+        if access is not None:
+            readable.append((period, access))
+    return readable
 
 
 def scorecard_access(user: AbstractBaseUser | AnonymousUser, period: Period, agency_id: int) -> Access:

@@ -2,10 +2,13 @@
 
 from django.urls import path
 
-from . import views, views_analysis, views_documents, views_exports
+from . import views, views_analysis, views_dashboard, views_documents, views_exports
 
 app_name = "reports"
 urlpatterns = [
+    # The leadership dashboard (views_dashboard): the newest readable period's, then any period's.
+    path("", views_dashboard.latest, name="dashboard_latest"),
+    path("ky/<int:pk>/tong-quan/", views_dashboard.dashboard, name="dashboard"),
     # The ranking and the heat map of a period (views).
     path("ky/<int:pk>/xep-hang/", views.ranking, name="ranking"),
     path("ky/<int:pk>/ban-do-nhiet/", views.heatmap, name="heatmap"),

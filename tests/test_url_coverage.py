@@ -19,6 +19,7 @@ from . import (
     test_notices,
     test_people,
     test_reports_analysis,
+    test_reports_dashboard,
     test_reports_documents,
     test_reports_exports,
     test_reports_ranking,
@@ -63,6 +64,7 @@ def covered() -> set[str]:
         | test_notices.ROUTES  # test_everyone_sees_and_marks_only_their_own_notices and the anonymous test
         | test_reports_documents.ROUTES  # test_permission_matrix, before and after publication
         | {f"reports:{name}" for name in test_reports_exports.ROUTES}  # start, follow, download, list matrices
+        | test_reports_dashboard.ROUTES  # test_permission_matrix, before and after publication
         | test_reports_analysis.ROUTES  # test_scorecard_permission_matrix, test_ranking_pages_permission_matrix
         | PUBLIC
     )
