@@ -26,7 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
+from pathlib import Path
 
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -34,6 +36,7 @@ from django.utils.translation import gettext as _
 from appraisal.results import Band
 
 PRINT_FONT = "Tinos, 'Times New Roman', serif"
+FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts" / "tinos"  # the print font's files, bundled with the project
 SCREEN_FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 HUNDRED = Decimal(100)

@@ -3,9 +3,11 @@
 Same text as the PDF (reports/decision.py builds it once); the layout follows Nghị định 30/2020/NĐ-CP in
 Word's terms: Times New Roman, the two-column header as a borderless table, page numbers centred at the
 top from the second page, and the annex in its own landscape section, numbered on its own, with the table
-header repeated on every page.
+header repeated on every page. Each ranking group's chart follows its table as in the PDF: the same SVG
+(reports/ranking.py, printed_ranking_charts), drawn as PNG by reports/raster.py since Word files hold bitmaps.
 """
 
+import io
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
@@ -29,6 +31,8 @@ from .decision import (
     DecisionOptions,
     build_decision,
 )
+from .ranking import PrintedChart, printed_ranking_charts
+from .raster import PRINT_DPI, Png, svg_to_png
 
 Progress = Callable[[int, int], None]
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -269,6 +273,26 @@ def _annex_section(document: Any, d: Decision) -> None:
         _annex_table(document, group)
         if group.legend:
             _para(document, group.legend, italic=True, size=10.5, align=JUSTIFY, before=3)
+        for chart in printed_ranking_charts(group.results):
+            _chart(document, chart)
+
+
+CHART_MAX_HEIGHT = 160.0  # mm: as the PDF (styles.css, figure.chart svg), a chart and its title fit one page
+
+
+def chart_width(png: Png) -> float:
+    """The printed width (mm) the PDF gives a chart: its own size (a 720 px wide SVG is 190,5 mm), smaller if it
+    would be taller than CHART_MAX_HEIGHT, never wider than the annex text."""
+    natural = png.width / PRINT_DPI * 25.4
+    return min(natural, ANNEX_WIDTH, CHART_MAX_HEIGHT * png.width / png.height)
+
+
+def _chart(document: Any, chart: PrintedChart) -> None:
+    """The chart centred under the group's table and legend, where the PDF has it."""
+    png = svg_to_png(chart.svg)
+    paragraph = _para(document, align=CENTER, before=10)
+    picture = paragraph.add_run().add_picture(io.BytesIO(png.data), width=Mm(chart_width(png)))
+    picture._inline.docPr.set("descr", chart.title)  # the alternative text Word reads out and checks for
 
 
 def _repeat_header(row: Any) -> None:

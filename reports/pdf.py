@@ -16,28 +16,25 @@ from django.conf import settings
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.safestring import SafeString
 
 from assessments.models import Period
 from parindex.numbers import format_points
 
 from .access import Access, Source
-from .charts import PRINT_FONT, Bar, bar_chart
+from .charts import FONTS_DIR, PRINT_FONT
 from .decision import (
     ANNEX_DOMAINS_HEAD,
     ANNEX_HEAD_AFTER,
     ANNEX_HEAD_BEFORE,
-    AnnexGroup,
     DecisionOptions,
     build_decision,
 )
-from .ranking import group_average
+from .ranking import printed_ranking_charts
 from .scorecard import Scorecard, build_scorecard, scorecard_chart
 
 Progress = Callable[[int, int], None]
 
 STATIC_DIR = Path(settings.BASE_DIR) / "static"
-FONTS_DIR = STATIC_DIR / "fonts" / "tinos"
 STYLES = Path(settings.BASE_DIR) / "templates" / "reports" / "pdf" / "styles.css"
 
 
@@ -80,33 +77,13 @@ def html_to_pdf(html: str, out: BinaryIO) -> None:
     document.write_pdf(out, stylesheets=[css], font_config=fonts)
 
 
-CHART_ROWS = 22  # bars per printed chart: more would shrink the names below a readable size on a landscape page
-
-
-def group_charts(group: AnnexGroup) -> list[SafeString]:
-    """The group's ranking bar chart, as reports/ranking.py draws it on the page (bars tinted by band, the
-    group's average as the reference line), cut into parts that each fit a landscape page."""
-    rows = group.results.rows
-    average = group_average(group.results)
-    charts = []
-    with translation.override("vi"):
-        for start in range(0, len(rows), CHART_ROWS):
-            part = rows[start : start + CHART_ROWS]
-            title = f"Chỉ số CCHC (%) – {group.results.label}"
-            if len(rows) > CHART_ROWS:
-                title += f" ({start + 1}–{start + len(part)}/{len(rows)})"
-            bars = [Bar(f"{r.rank}. {r.agency_name}", r.index or Decimal(0), tone=r.band) for r in part]
-            charts.append(bar_chart(bars, title=title, reference=average, reference_label="Trung bình khối"))
-    return charts
-
-
 def decision_html(period: Period, access: Access, options: DecisionOptions | None = None) -> str:
     decision = build_decision(period, access, options)
     return render_to_string(
         "reports/pdf/decision.html",
         {
             "d": decision,
-            "annex": [(group, group_charts(group)) for group in decision.annex_groups],
+            "annex": [(group, printed_ranking_charts(group.results)) for group in decision.annex_groups],
             "heads_before": ANNEX_HEAD_BEFORE,
             "heads_after": ANNEX_HEAD_AFTER,
             "domains_head": ANNEX_DOMAINS_HEAD,

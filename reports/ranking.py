@@ -5,9 +5,11 @@ Only shapes already allowed by reports/access.py come in here (the groups of an 
 module decides who sees what.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -30,19 +32,54 @@ def _bar_label(row: AgencyResult) -> str:
     return f"{row.rank}. {row.agency_name}"
 
 
+def _ranking_title(group: ResultGroup, part: str = "") -> str:
+    title = _("Chỉ số CCHC (%%) – %(group)s") % {"group": group.label}
+    return f"{title} {part}" if part else title
+
+
 def ranking_chart(group: ResultGroup, *, width: int = 720, font_family: str = PRINT_FONT) -> SafeString:
     """The group's agencies best first, each bar the index (%) in its band's colour."""
-    bars = [
-        Bar(_bar_label(row), row.index if row.index is not None else Decimal(0), tone=row.band) for row in group.rows
-    ]
+    return _ranking_chart(group, group.rows, _ranking_title(group), width=width, font_family=font_family)
+
+
+def _ranking_chart(
+    group: ResultGroup, rows: Sequence[AgencyResult], title: str, *, width: int = 720, font_family: str = PRINT_FONT
+) -> SafeString:
+    """Bars of ``rows`` (the whole group or a printed part of it) against the whole group's average."""
+    bars = [Bar(_bar_label(row), row.index if row.index is not None else Decimal(0), tone=row.band) for row in rows]
     return bar_chart(
         bars,
-        title=_("Chỉ số CCHC (%%) – %(group)s") % {"group": group.label},
+        title=title,
         reference=group_average(group),
         reference_label=_("Trung bình khối"),
         width=width,
         font_family=font_family,
     )
+
+
+PRINT_CHART_ROWS = 22  # bars per printed chart: more would shrink the names below a readable size on a landscape page
+
+
+@dataclass(frozen=True)
+class PrintedChart:
+    svg: SafeString
+    title: str  # also the picture's alternative text in the Word file
+    bars: int  # how many agencies it shows
+
+
+def printed_ranking_charts(group: ResultGroup) -> list[PrintedChart]:
+    """The group's ranking chart as the decision's annex prints it, in the PDF and in the Word file alike: in
+    Vietnamese whatever the reader's language, cut into parts of PRINT_CHART_ROWS bars that each fit a landscape
+    page («(1–22/68)» in each part's title). No chart for a group without agencies."""
+    rows = group.rows
+    charts = []
+    with translation.override("vi"):
+        for start in range(0, len(rows), PRINT_CHART_ROWS):
+            part = rows[start : start + PRINT_CHART_ROWS]
+            numbers = f"({start + 1}–{start + len(part)}/{len(rows)})" if len(rows) > PRINT_CHART_ROWS else ""
+            title = _ranking_title(group, numbers)
+            charts.append(PrintedChart(_ranking_chart(group, part, title), title, len(part)))
+    return charts
 
 
 def domain_share(points: Decimal, maximum: Decimal) -> Decimal | None:
