@@ -40,7 +40,7 @@ AGENCIES = [
 ]
 
 
-def _department_set():
+def _department_set(*, year_from: int = 2026, year_to: int | None = None, name: str = "Bộ chỉ số sở"):
     rows = []
     for number, (title, maximum) in enumerate(DOMAINS, start=1):
         rows.append(NodeRow(code=str(number), title=title, max_points=D(maximum)))
@@ -51,7 +51,9 @@ def _department_set():
         )
     rows.append(NodeRow(code="8", title="Điều tra xã hội học", max_points=D("33.5"), is_survey=True))
     rows.append(NodeRow(code="8.1", title="Chỉ số hài lòng", max_points=D("33.5"), method="manual", is_survey=True))
-    return index_set_create(name="Bộ chỉ số sở", agency_kind=AgencyKind.DEPARTMENT, year_from=2026, rows=rows)
+    return index_set_create(
+        name=name, agency_kind=AgencyKind.DEPARTMENT, year_from=year_from, year_to=year_to, rows=rows
+    )
 
 
 def _no_page_overflow(page) -> None:
