@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -21,6 +22,18 @@ class TypedRow:
 
 def typed_row(data: Mapping[str, str]) -> TypedRow:
     return TypedRow(points=data.get("points", "").strip(), comment=data.get("comment", ""))
+
+
+def typed_differs(typed: TypedRow, points: Decimal | None, comment: str) -> bool:
+    """Whether what the reviewer typed differs from what is stored (points compared as numbers: «7,50» is 7,5)."""
+    if typed.comment != comment:
+        return True
+    if not typed.points:
+        return points is not None
+    try:
+        return parse_decimal(typed.points) != points
+    except ValueError:
+        return True
 
 
 def appraisal_edit_from_post(data: Mapping[str, str]) -> tuple[AppraisalEdit, int]:

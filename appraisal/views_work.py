@@ -23,7 +23,7 @@ from criteria.models import Node
 from organisations.roles import acting_user, roles_of
 
 from .assignments import AssignmentMap
-from .forms_work import appraisal_edit_from_post, typed_row, versions_from_post
+from .forms_work import appraisal_edit_from_post, typed_differs, typed_row, versions_from_post
 from .models import RequestKind
 from .selectors_work import IN_APPRAISAL, INLINE_TYPES, Viewer, WorkRow, criterion_rows, period_work, sheet_rows
 from .services import AppraisalEdit, appraisal_save, explanation_request
@@ -163,11 +163,17 @@ def request_view(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     assessment = _sheet(request, viewer, pk)
     row = _row(request, viewer, assessment, score_pk)
     text = request.POST.get("text", "")
+    # The request form also sends the row's points and comment as they stand (hx-include): the row is drawn
+    # again after the request, and points typed but not yet saved must come back in the inputs, still marked.
+    typed = typed_row(request.POST) if "points" in request.POST else None
     try:
         explanation_request(score=row.score, kind=request.POST.get("kind", ""), text=text, user=acting_user(request))
     except (ValidationError, WorkflowError) as exc:
-        return _render_row(request, viewer, row, request_error=" ".join(exc.messages), request_text=text)
+        return _render_row(request, viewer, row, typed=typed, request_error=" ".join(exc.messages), request_text=text)
     fresh = _row(request, viewer, assessment, score_pk)
+    stored_comment = fresh.last.comment if fresh.last else ""
+    if typed is not None and typed_differs(typed, fresh.score.appraised_points, stored_comment):
+        return _render_row(request, viewer, fresh, requested=True, typed=typed, unsaved=True)
     return _render_row(request, viewer, fresh, requested=True)
 
 

@@ -197,6 +197,32 @@ def test_an_explanation_request_in_round_one(client, period, users, agency):
 
 
 @pytest.mark.django_db
+def test_points_typed_but_not_saved_survive_an_explanation_request(client, period, users, agency):
+    """The request form sends the row's inputs along (hx-include): the row drawn again after the request keeps
+    what the reviewer typed, marked unsaved, and nothing of it is stored until they press Lưu."""
+    score = leaf(period, agency)
+    client.force_login(users["reviewer"])
+    url = reverse("appraisal:request", args=[score.assessment_id, score.pk])
+    page = client.get(reverse("appraisal:sheet", args=[score.assessment_id])).text
+    assert f'hx-include="#work-{score.pk} .work-form [name=points], #work-{score.pk} .work-form [name=comment]"' in page
+    typed = {"kind": "explain", "text": "Giải trình số liệu", "points": "0,75", "comment": "Thiếu quyết định"}
+    response = client.post(url, typed)
+    text = response.text
+    assert "Giải trình số liệu" in text and "Đã ghi yêu cầu" in text
+    assert 'value="0,75"' in text and "Thiếu quyết định</textarea>" in text
+    assert 'data-unsaved="1"' in text and "work-dirty" in text
+    assert entries() == []  # the request is stored, the points are not
+    assert ExplanationRequest.objects.filter(score=score).count() == 1
+    # Typed as stored (nothing typed on a row never appraised): no mark.
+    response = client.post(url, {"kind": "explain", "text": "Thêm một ý", "points": "", "comment": ""})
+    assert 'data-unsaved="1"' not in response.text and "work-dirty" not in response.text
+    # A refused request keeps the typed values too.
+    response = client.post(url, {"kind": "explain", "text": " ", "points": "1", "comment": "Đủ"})
+    assert 'value="1"' in response.text and "Đủ</textarea>" in response.text and 'data-unsaved="1"' in response.text
+    assert entries() == [] and ExplanationRequest.objects.filter(score=score).count() == 2
+
+
+@pytest.mark.django_db
 def test_accept_self_points_for_a_selection(client, period, users, agency, other_agency):
     first, second, third = leaf(period, agency), leaf(period, other_agency), leaf(period, agency, "1.2")
     client.force_login(users["reviewer"])

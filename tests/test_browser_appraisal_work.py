@@ -122,8 +122,9 @@ def test_reviewer_appraises_by_agency_and_by_criterion(page, live_server, screen
     first_row = page.locator(f"#work-{leaves[0].pk}")
     first_row.locator("details.evidence-view summary").nth(1).click()
     expect(first_row.locator("img.evidence-image")).to_be_visible()
-    # Visible is not loaded: on a busy machine the bytes arrive later.
-    page.wait_for_function("document.querySelector('img.evidence-image').complete")
+    # Visible is not loaded: on a busy machine the bytes arrive later. decode() resolves once the image is loaded
+    # (wait_for_function would poll through eval, which the page's Content Security Policy refuses).
+    first_row.locator("img.evidence-image").evaluate("img => img.decode()")
     assert page.evaluate("document.querySelector('img.evidence-image').naturalWidth") == 240
     first_row.locator("details.evidence-view summary").nth(0).click()
     expect(first_row.locator("iframe.evidence-frame")).to_have_count(1)
@@ -148,6 +149,21 @@ def test_reviewer_appraises_by_agency_and_by_criterion(page, live_server, screen
     page.keyboard.type("99")
     page.locator(f"#work-{leaves[2].pk} button[type=submit]", has_text="Lưu").click()
     expect(page.locator(f"#work-{leaves[2].pk} .alert-danger")).to_contain_text("Điểm phải từ 0 đến")
+    # Typed points and a comment, then a request sent from the same row: the row comes back with the request and
+    # still holds what was typed, marked unsaved; nothing of it is stored.
+    third = page.locator(f"#work-{leaves[2].pk}")
+    third.locator("input[name=points]").fill("0,75")
+    third.locator("textarea[name=comment]").fill("Chưa đủ căn cứ")
+    third.locator("details.work-ask summary").click()
+    third.locator("textarea[name=text]").fill("Bổ sung báo cáo quý")
+    with page.expect_response(lambda r: "/yeu-cau/" in r.url and r.request.method == "POST", timeout=30_000):
+        third.locator("button[type=submit]", has_text="Gửi yêu cầu").click()
+    third = page.locator(f"#work-{leaves[2].pk}")
+    expect(third.locator(".work-request")).to_contain_text("Bổ sung báo cáo quý", timeout=15_000)
+    expect(third.locator("input[name=points]")).to_have_value("0,75")
+    expect(third.locator("textarea[name=comment]")).to_have_value("Chưa đủ căn cứ")
+    expect(third.locator(".work-unsaved")).to_be_visible()
+    assert not AppraisalEntry.objects.filter(score=leaves[2]).exists()
 
     # By criterion: one leaf across the four agencies; accept the self points on one row.
     page.goto(f"{live_server.url}/tham-dinh/ky/{period.pk}/tieu-chi/{leaves[0].node_id}/")
