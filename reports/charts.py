@@ -147,9 +147,13 @@ def _wrap(text: str, max_chars: int, max_lines: int) -> list[str]:
     return lines or [""]
 
 
+def _em(font_family: str) -> float:
+    """The average glyph width (in em) the layout assumes for this family: sans faces are wider than Tinos."""
+    return SANS_CHAR_WIDTH if "sans-serif" in font_family else CHAR_WIDTH
+
+
 def _chars(width: float, font_size: float, font_family: str = PRINT_FONT) -> int:
-    em = SANS_CHAR_WIDTH if "sans-serif" in font_family else CHAR_WIDTH
-    return int(width / (font_size * em))
+    return int(width / (font_size * _em(font_family)))
 
 
 def _colour(tone: str, index: int) -> str:
@@ -179,12 +183,19 @@ def _title_line(title: str, y: float) -> str:
     return f'<text x="{PAD}" y="{_n(y)}" font-size="14" font-weight="bold">{_e(title)}</text>'
 
 
-def _legend(items: Sequence[tuple[str, str]], x0: float, y: float, width: float) -> tuple[list[str], float]:
-    """Swatches with their labels, wrapping onto more rows; returns the markup and the height used."""
+def _legend(
+    items: Sequence[tuple[str, str]], x0: float, y: float, width: float, font_family: str
+) -> tuple[list[str], float]:
+    """Swatches with their labels, wrapping onto more rows; returns the markup and the height used. Widths are
+    reckoned in the chart's own face (a screen's sans is wider than Tinos), and a label longer than a whole row
+    (a long agency name) is cut with «…» rather than run past the chart's edge."""
     body: list[str] = []
     x, row = x0, 0
-    for colour, label in items:
-        needed = 16 + len(label) * 11 * CHAR_WIDTH + 14
+    glyph = 11 * _em(font_family)
+    fits = max(4, int((width - PAD - x0 - 15) / glyph))
+    for colour, full in items:
+        label = _wrap(full, fits, 1)[0]
+        needed = 16 + len(label) * glyph + 14
         if x > x0 and x + needed > width - PAD:
             x, row = x0, row + 1
         top = y + row * 18
@@ -259,7 +270,7 @@ def bar_chart(
         y += 24
     bands = [tone for tone in Band.values if any(bar.tone == tone for bar in bars)]
     if bands:
-        legend, used = _legend([(TONES[b], str(Band(b).label)) for b in bands], PAD, y, width)
+        legend, used = _legend([(TONES[b], str(Band(b).label)) for b in bands], PAD, y, width, font_family)
         body += legend
         y += used + 4
     if reference is not None:
@@ -347,7 +358,7 @@ def grouped_bar_chart(
     if title:
         body.append(_title_line(title, y + 14))
         y += 24
-    legend, used = _legend(list(zip(colours, (s.label for s in series), strict=True)), PAD, y, width)
+    legend, used = _legend(list(zip(colours, (s.label for s in series), strict=True)), PAD, y, width, font_family)
     body += legend
     y += used + 4
     plot_top = y

@@ -170,3 +170,24 @@ def test_wrap_keeps_words_and_marks_what_is_cut():
     assert _wrap("Ủy ban nhân dân phường Hồng Bàng", 16, 2) == ["Ủy ban nhân dân", "phường Hồng Bàng"]
     assert _wrap("một hai ba bốn năm sáu bảy", 8, 2)[-1].endswith("…")
     assert _wrap("", 10, 2) == [""]
+
+
+def test_legend_reckons_in_the_screen_face_and_cuts_a_name_longer_than_a_row():
+    """A phone's chart (360 px, the screen's sans face): each legend label starts after its swatch and, at the sans
+    face's 0,6 em a glyph, ends inside the chart; a name too long for a whole row is cut with «…»."""
+    name = "Ban Quản lý các khu công nghiệp, khu kinh tế và khu chế xuất tỉnh Minh Xuân (cơ quan thí điểm)"
+    series = [Series(name, [D(80)], tone="primary"), Series("Trung bình khối", [D(70)], tone="secondary")]
+    for width in (360, 720):
+        root = parse(grouped_bar_chart(["Lĩnh vực 1"], series, width=width, font_family=SCREEN_FONT))
+        labels = [t for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("font-size") == "11"][:2]
+        assert [t.text for t in labels][1] == "Trung bình khối"
+        first = labels[0].text or ""
+        for label in labels:
+            right = float(label.get("x", "0")) + len(label.text or "") * 11 * 0.6
+            assert right <= width - 10 + 0.01, (width, label.text)
+        if width == 360:
+            assert first.endswith("…") and name.startswith(first[:-1])
+        else:
+            assert first == name  # fits a desktop row whole
+        # Too wide to share a row, the second label wraps below the first instead of overlapping it.
+        assert float(labels[1].get("y", "0")) > float(labels[0].get("y", "0"))
