@@ -231,6 +231,36 @@ def test_permission_matrix(client, users, period, route, published):
     assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
 
 
+@pytest.mark.parametrize("published", [False, True], ids=["before", "after"])
+def test_every_reader_of_the_ranking_gets_export_buttons_that_work(client, users, period, published):
+    """The page offers the background exports to whoever reads it, and to nobody else: each reader's own
+    button (the form's action read from the page) makes a finished file recorded against them."""
+    from reports.exports import EXPORTS
+    from reports.models import ExportJob, ExportStatus
+
+    if published:
+        publish(period, users["admin"])
+    url = reverse("reports:ranking", args=[period.pk])
+    readers = 0
+    for role in ROLES:
+        client.force_login(users[role])
+        response = client.get(url)
+        actions = [a for a in re.findall(r'<form method="post" action="([^"]+)">', response.text) if "/xuat/" in a]
+        if response.status_code != 200:
+            assert actions == [], role
+            continue
+        readers += 1
+        assert actions == [reverse("reports:export_start", args=[period.pk, kind]) for kind in EXPORTS], role
+        assert f'href="{reverse("reports:exports")}"' in response.text
+        started = client.post(actions[0])  # the workbook
+        job = ExportJob.objects.get(requested_by=users[role])
+        assert started.status_code == 302 and started["Location"] == reverse("reports:export_job", args=[job.pk])
+        assert (job.kind, job.status, job.source) == ("xlsx", ExportStatus.DONE, "published" if published else "live")
+        assert job.file.storage.exists(job.file.name)
+    assert readers == (6 if published else 2)
+    assert ExportJob.objects.count() == readers
+
+
 def test_setup_period_is_refused_even_to_the_administrator(client, users, agency):
     from assessments.services import period_save
 
