@@ -6,15 +6,18 @@ starts (the period may have been unpublished while the job waited), and the down
 A file is written to a temporary file first and stored only once complete, so a failed job leaves nothing.
 """
 
+import datetime
 import logging
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
+from django.core.files.storage import Storage
 from django.db.models import F
 from django.http import Http404
 from django.tasks import task
@@ -25,7 +28,7 @@ from assessments.models import Period
 
 from .access import Access, ranking_access
 from .exports import EXPORTS
-from .models import ExportJob, ExportStatus
+from .models import EXPORTS_FOLDER, ExportJob, ExportStatus
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +125,103 @@ class _ProgressSaver:
             return
         self.last = now
         ExportJob.objects.filter(pk=self.job_id).update(progress_done=min(done, total), progress_total=total)
+
+
+# ---- cleaning up (manage.py cleanup_exports) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cleanup:
+    expired: int  # finished jobs whose file was deleted
+    stuck: int  # queued or running jobs marked failed
+    orphans: int  # stored files no job refers to (a worker killed between storing the file and the row)
+
+
+def exports_cleanup(*, keep: datetime.timedelta, stuck_after: datetime.timedelta) -> Cleanup:
+    """Delete the files of jobs finished more than ``keep`` ago, fail the jobs queued or running for more than
+    ``stuck_after``, and delete stored export files older than ``keep`` that no job refers to. Messages are
+    written in the site's language, as the worker writes them."""
+    now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        return Cleanup(
+            expired=expire_old_files(before=now - keep),
+            stuck=fail_stuck_jobs(before=now - stuck_after, minutes=int(stuck_after.total_seconds() // 60)),
+            orphans=delete_orphan_files(before=now - keep),
+        )
+
+
+def expire_old_files(*, before: datetime.datetime) -> int:
+    """Each done job finished before ``before``: the row first (a conditional UPDATE: still done, still this
+    file), then the file, so a job never points at a deleted file; the row stays as the record, «expired»."""
+    expired = 0
+    old = ExportJob.objects.filter(status=ExportStatus.DONE, finished_at__lt=before).exclude(file="")
+    for pk, name in old.values_list("pk", "file"):
+        if not ExportJob.objects.filter(pk=pk, status=ExportStatus.DONE, file=name).update(
+            status=ExportStatus.EXPIRED, file=""
+        ):
+            continue  # changed meanwhile (another cleanup): its file is not ours to delete
+        expired += 1
+        _delete_stored(name)
+    return expired
+
+
+def fail_stuck_jobs(*, before: datetime.datetime, minutes: int) -> int:
+    """Jobs a worker never took, or took and never finished (killed, restarted), are failed with the reason, so
+    the job page stops polling. Each is one conditional UPDATE: a job that finishes at the same moment is no
+    longer queued or running and is left alone; a worker that takes a failed job later finds it not queued."""
+    finished_at = timezone.now()
+    waited = ExportJob.objects.filter(status=ExportStatus.QUEUED, created_at__lt=before).update(
+        status=ExportStatus.FAILED,
+        finished_at=finished_at,
+        error=_(
+            "Yêu cầu đã chờ quá %(minutes)s phút mà tiến trình xử lý nền chưa nhận. Hãy xuất lại; nếu vẫn lỗi, "
+            "báo quản trị Sở Nội vụ."
+        )
+        % {"minutes": minutes},
+    )
+    stopped = ExportJob.objects.filter(status=ExportStatus.RUNNING, started_at__lt=before).update(
+        status=ExportStatus.FAILED,
+        finished_at=finished_at,
+        error=_(
+            "Tiến trình xử lý nền đã dừng giữa chừng (quá %(minutes)s phút chưa xong). Hãy xuất lại; nếu vẫn lỗi, "
+            "báo quản trị Sở Nội vụ."
+        )
+        % {"minutes": minutes},
+    )
+    return waited + stopped
+
+
+def delete_orphan_files(*, before: datetime.datetime) -> int:
+    """Stored export files older than ``before`` that no job refers to."""
+    storage = _storage()
+    try:
+        _dirs, names = storage.listdir(EXPORTS_FOLDER)
+    except FileNotFoundError:
+        return 0
+    stored = {f"{EXPORTS_FOLDER}/{name}" for name in names}
+    candidates = stored - set(ExportJob.objects.filter(file__in=stored).values_list("file", flat=True))
+    deleted = 0
+    for name in sorted(candidates):
+        try:
+            if storage.get_modified_time(name) >= before:
+                continue  # recent: perhaps a job storing its file right now
+        except (NotImplementedError, FileNotFoundError):
+            continue
+        deleted += _delete_stored(name)
+    return deleted
+
+
+def _storage() -> Storage:
+    return ExportJob._meta.get_field("file").storage
+
+
+def _delete_stored(name: str) -> bool:
+    try:
+        _storage().delete(name)
+    except OSError:
+        logger.exception("Export file %s could not be deleted", name)
+        return False
+    return True
 
 
 # ---- reading a job ---------------------------------------------------------------------------------------

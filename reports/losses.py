@@ -36,6 +36,7 @@ class CriterionLoss:
     code: str
     title: str
     domain_code: str
+    domain_title: str
     max_points: Decimal  # one agency's max of the leaf
     agencies: int  # agencies for which the leaf applies
     lost_by: int  # of them, how many got less than the max
@@ -85,7 +86,15 @@ def criterion_losses(period: Period, spec: GroupSpec, *, grouped: bool) -> list[
     rows = (
         scores.alias(final=final)
         # Every column is the leaf's own, so the grouping is one row per leaf.
-        .values("node_id", "node__code", "node__title", "node__domain__code", "node__max_points", "node__position")
+        .values(
+            "node_id",
+            "node__code",
+            "node__title",
+            "node__domain__code",
+            "node__domain__title",
+            "node__max_points",
+            "node__position",
+        )
         .annotate(
             agencies=Count("pk"),
             lost_by=Count("pk", filter=Q(final__lt=F("max_points"))),
@@ -99,6 +108,7 @@ def criterion_losses(period: Period, spec: GroupSpec, *, grouped: bool) -> list[
             "node__code",
             "node__title",
             "node__domain__code",
+            "node__domain__title",
             "node__max_points",
             "agencies",
             "lost_by",
@@ -107,6 +117,39 @@ def criterion_losses(period: Period, spec: GroupSpec, *, grouped: bool) -> list[
         )
     )
     return [CriterionLoss(*values) for values in rows]
+
+
+@dataclass(frozen=True)
+class LossFilter:
+    """Which leaves the criterion analysis lists: those of one domain (its code) or all, and those where at least
+    ``min_lost_share`` % of the agencies lost points (0: at least one agency) or every leaf (None)."""
+
+    domain: str | None = None
+    min_lost_share: int | None = None
+
+    def keeps(self, loss: CriterionLoss) -> bool:
+        if self.domain is not None and loss.domain_code != self.domain:
+            return False
+        if self.min_lost_share is None:
+            return True
+        # In whole numbers, so «at least 50 %» keeps exactly 1 agency of 2.
+        return loss.lost_by > 0 and loss.lost_by * 100 >= self.min_lost_share * loss.agencies
+
+
+def loss_domains(losses: list[CriterionLoss]) -> list[tuple[str, str]]:
+    """(code, title) of the domains of these leaves, in code order. A group whose sets word a domain differently
+    (a group of two agency kinds) gets the titles joined under the one code, the code being what is compared."""
+    titles: dict[str, list[str]] = {}
+    for loss in losses:
+        names = titles.setdefault(loss.domain_code, [])
+        if loss.domain_title not in names:
+            names.append(loss.domain_title)
+    return [(code, f"{code}. {' / '.join(titles[code])}") for code in sorted(titles, key=_code_order)]
+
+
+def _code_order(code: str) -> list[tuple[int, int, str]]:
+    """«2» before «10»: numbered parts by their number, any other part after them by its text."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in code.split(".")]
 
 
 def losses_chart(

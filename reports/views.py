@@ -11,6 +11,7 @@ from assessments.models import Period
 
 from .access import Access, ranking_access
 from .charts import SCREEN_FONT
+from .exports import EXPORTS
 from .ranking import GroupView, group_average, heat_chart, ranking_chart
 
 PHONE_CHART_WIDTH = 360  # drawn for a 390 px screen: names above the bars, text at its real size
@@ -37,7 +38,11 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for group in access.results(period)
     ]
-    return render(request, "reports/ranking.html", {**_context(period, access), "groups": groups})
+    # The background exports of the period: reports:export_start asks ranking_access, the question this page
+    # has just answered, so every reader of the page may start one (tests/test_reports_ranking.py holds them
+    # together: each reader's buttons are posted and make a file).
+    context = {**_context(period, access), "groups": groups, "kinds": EXPORTS}
+    return render(request, "reports/ranking.html", context)
 
 
 def heatmap(request: HttpRequest, pk: int) -> HttpResponse:

@@ -8,7 +8,8 @@ from assessments.models import Period
 
 from .access import Source, ranking_access, scorecard_access
 from .accountability import accountability_warnings
-from .losses import criterion_losses, group_choices, losses_chart
+from .forms import CriteriaFilterForm
+from .losses import criterion_losses, group_choices, loss_domains, losses_chart
 from .scorecard import build_scorecard, scorecard_chart
 
 
@@ -38,7 +39,13 @@ def criteria_view(request: HttpRequest, pk: int) -> HttpResponse:
     choices, grouped = group_choices(period)
     wanted = request.GET.get("khoi", "")
     chosen = next((c for c in choices if c.spec.key == wanted), choices[0] if choices else None)
-    losses = criterion_losses(period, chosen.spec, grouped=grouped) if chosen is not None else []
+    every = criterion_losses(period, chosen.spec, grouped=grouped) if chosen is not None else []
+    # Filtered here, not in SQL: a group has a few hundred leaves at most, and its domains for the form come
+    # from the same one query.
+    form = CriteriaFilterForm(request.GET, domains=loss_domains(every))
+    keep = form.loss_filter()
+    losses = [c for c in every if keep.keeps(c)]
+    lost = any(c.lost_by for c in losses)
     return render(
         request,
         "reports/criteria.html",
@@ -46,9 +53,12 @@ def criteria_view(request: HttpRequest, pk: int) -> HttpResponse:
             "period": period,
             "choices": choices,
             "chosen": chosen,
+            "form": form,
+            "filtered": keep.domain is not None or keep.min_lost_share is not None,
+            "leaves": len(every),
             "losses": losses,
-            "chart": losses_chart(losses, width=900) if any(c.lost_by for c in losses) else "",
-            "chart_narrow": losses_chart(losses, width=360) if any(c.lost_by for c in losses) else "",
+            "chart": losses_chart(losses, width=900) if lost else "",
+            "chart_narrow": losses_chart(losses, width=360) if lost else "",
             "live": access.source == Source.LIVE,
         },
     )

@@ -4,17 +4,20 @@ who may read what, the writers lay it out."""
 import io
 import re
 import unicodedata
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol
 from urllib.parse import quote
 
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assessments.models import Period
 
-from .access import ranking_access, scorecard_access
+from .access import Access, ranking_access, scorecard_access
 from .decision import DecisionOptions
 from .docx import DOCX_CONTENT_TYPE, write_decision_docx
 from .pdf import write_decision_pdf, write_scorecard_pdf
@@ -57,28 +60,44 @@ def _options(request: HttpRequest) -> DecisionOptions | HttpResponseBadRequest:
     return form.options()
 
 
-def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+class DecisionWriter(Protocol):
+    def __call__(self, period: Period, access: Access, out: BinaryIO, *, options: DecisionOptions) -> None: ...
+
+
+@dataclass(frozen=True)
+class DecisionFormat:
+    write: DecisionWriter
+    content_type: str
+    filename: str | Promise  # with «%(year)s»
+
+
+DECISION_PDF = DecisionFormat(
+    write_decision_pdf, "application/pdf", gettext_lazy("Quyết định công bố Chỉ số CCHC năm %(year)s.pdf")
+)
+DECISION_DOCX = DecisionFormat(
+    write_decision_docx, DOCX_CONTENT_TYPE, gettext_lazy("Quyết định công bố Chỉ số CCHC năm %(year)s.docx")
+)
+
+
+def _decision(request: HttpRequest, pk: int, document: DecisionFormat) -> HttpResponse:
+    """The decision in one format: the reader's access, then the office's options (400 if malformed)."""
     period = get_object_or_404(Period, pk=pk)
     access = ranking_access(request.user, period)
     options = _options(request)
     if isinstance(options, HttpResponse):
         return options
     out = io.BytesIO()
-    write_decision_pdf(period, access, out, options=options)
-    response = HttpResponse(out.getvalue(), content_type="application/pdf")
-    return attachment(response, _("Quyết định công bố Chỉ số CCHC năm %(year)s.pdf") % {"year": period.year})
+    document.write(period, access, out, options=options)
+    response = HttpResponse(out.getvalue(), content_type=document.content_type)
+    return attachment(response, str(document.filename) % {"year": period.year})
+
+
+def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decision(request, pk, DECISION_PDF)
 
 
 def decision_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    period = get_object_or_404(Period, pk=pk)
-    access = ranking_access(request.user, period)
-    options = _options(request)
-    if isinstance(options, HttpResponse):
-        return options
-    out = io.BytesIO()
-    write_decision_docx(period, access, out, options=options)
-    response = HttpResponse(out.getvalue(), content_type=DOCX_CONTENT_TYPE)
-    return attachment(response, _("Quyết định công bố Chỉ số CCHC năm %(year)s.docx") % {"year": period.year})
+    return _decision(request, pk, DECISION_DOCX)
 
 
 def scorecard_pdf(request: HttpRequest, pk: int, agency_pk: int) -> HttpResponse:

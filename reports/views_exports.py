@@ -3,6 +3,7 @@ reports.access's answer, asked on every step; the job's life is reports.jobs'.""
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -30,7 +31,10 @@ def start(request: HttpRequest, period_pk: int, kind: str) -> HttpResponse:
 @require_GET
 def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's progress; htmx polls the status block every second until the job is finished."""
-    job = job_for(request.user, pk, is_admin=roles_of(request.user).is_admin)
+    return _job_page(request, job_for(request.user, pk, is_admin=roles_of(request.user).is_admin))
+
+
+def _job_page(request: HttpRequest, job: ExportJob, *, status: int = 200) -> HttpResponse:
     context = {
         "job": job,
         "kind": EXPORTS.get(job.kind),
@@ -38,12 +42,15 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     }
     polled = request.headers.get("HX-Request") == "true"  # htmx asks for the status block alone
     template = "reports/_export_status.html" if polled else "reports/export_job.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @require_GET
-def download(request: HttpRequest, pk: int) -> FileResponse:
+def download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = job_for(request.user, pk, is_admin=roles_of(request.user).is_admin)
+    if job.status == ExportStatus.EXPIRED:
+        # Its file was deleted after the keeping time (cleanup_exports): the job's page says so, as «Gone».
+        return _job_page(request, job, status=410)
     # Asked again now: a period unpublished (or republished) since the file was made is refused.
     access = ranking_access(request.user, job.period)
     refusal = figures_refusal(job, access)

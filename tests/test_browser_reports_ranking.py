@@ -56,6 +56,12 @@ def _department_set(*, year_from: int = 2026, year_to: int | None = None, name: 
     )
 
 
+def box(locator) -> dict[str, float]:
+    found = locator.bounding_box()
+    assert found is not None, locator
+    return found
+
+
 def _no_page_overflow(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
@@ -90,6 +96,21 @@ def test_ranking_and_heat_map_on_desktop_and_phone(page, live_server, screenshot
     # The table is wider than the phone and scrolls inside its box.
     scroller = page.locator(".ranking-scroll").first
     assert scroller.evaluate("el => el.scrollWidth > el.clientWidth")
+    # Scrolled to its end, rank and agency (with its two scorecard links) stay in view at the left.
+    scroller.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    row = page.locator("tr[data-agency]").first
+    rank, agency, pdf = (box(row.locator(s)) for s in ("td.rank", "th.agency-col", "a.scorecard-pdf"))
+    assert rank["x"] < 20 and agency["x"] + agency["width"] < PHONE["width"] * 0.6
+    assert agency["x"] < pdf["x"] and pdf["x"] + pdf["width"] <= agency["x"] + agency["width"]
+    assert pdf["width"] >= 16 and pdf["height"] >= 16  # a target a finger can hit
+    scroller.screenshot(path=screenshot_dir / "reports-ranking-phone-scrolled.png")
+    # The agency's name opens its scorecard.
+    name = row.locator("th.agency-col a").first
+    expected = name.inner_text()
+    name.click()
+    expect(page.locator("h1")).to_have_text(expected)
+    page.screenshot(path=screenshot_dir / "reports-scorecard-from-ranking-phone.png", full_page=True)
+    page.go_back()
 
     page.set_viewport_size(DESKTOP)
     page.goto(f"{live_server.url}/bao-cao/ky/{period.pk}/ban-do-nhiet/")

@@ -42,6 +42,36 @@ def test_403_is_vietnamese_says_whom_to_ask_and_leads_home(client, users):
     assert "Forbidden" not in response.text
 
 
+def test_403_says_the_reason_the_app_gave(client, users, agency, other_agency):
+    from .factories import appraisal_period
+
+    period = appraisal_period(agency, other_agency, reviewer=users["reviewer"], admin=users["admin"])
+    client.force_login(users["officer"])  # an agency officer, before the results are published
+    response = client.get(reverse("reports:ranking", args=[period.pk]))
+    assert response.status_code == 403
+    assert '<p class="lead" data-reason>Kết quả xếp hạng chỉ xem được sau khi Sở Nội vụ công bố.</p>' in response.text
+    assert "liên hệ quản trị viên Sở Nội vụ" in response.text
+    assert "không được phép xem hoặc thực hiện thao tác này" not in response.text  # the reason, not the generic text
+
+
+@pytest.mark.urls("tests.urls_errors")
+def test_403_without_a_reason_falls_back_to_the_generic_text(client, users):
+    client.force_login(users["officer"])
+    response = client.get("/__cam__/")
+    assert response.status_code == 403
+    assert "Tài khoản của bạn không được phép xem hoặc thực hiện thao tác này." in response.text
+    assert "data-reason" not in response.text
+
+
+@pytest.mark.urls("tests.urls_errors")
+def test_403_reason_is_escaped(client, users):
+    client.force_login(users["officer"])
+    response = client.get("/__cam-the__/")
+    assert response.status_code == 403
+    assert "<script>alert" not in response.text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Không được &amp; không nên" in response.text
+
+
 @pytest.mark.urls("tests.urls_errors")
 def test_500_is_vietnamese_and_leaks_nothing(client):
     client.raise_request_exception = False

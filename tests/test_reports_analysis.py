@@ -20,6 +20,7 @@ Group average: domain 1 (75 + 25) / 2 = 50,00 %, domain 2 (75 + 62,5) / 2 = 68,7
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -238,6 +239,90 @@ def test_criterion_analysis_per_ranking_group(client, users, agency, other_agenc
     client.force_login(users["admin"])
     page = client.get(reverse("reports:criteria", args=[live.pk]), {"khoi": f"g{second.pk}"}).text
     assert "Khối B" in page and ">1/1<" in page and 'data-code="1.2"' not in page
+
+
+def listed(html: str) -> list[str]:
+    """The leaves of the criterion analysis table, in their order."""
+    return re.findall(r'<tr data-code="([^"]+)">', html)
+
+
+# (query, the leaves listed): 1.1 lost by 2/2, 2.1.1.1 by 2/2, 1.3 by 1/2, 2.1.2 by 1/2, 1.2 by 0/1 (not
+# applicable for B).
+FILTERS = [
+    ({}, ["1.1", "2.1.1.1", "1.3", "2.1.2", "1.2"]),
+    ({"linh_vuc": "1"}, ["1.1", "1.3", "1.2"]),
+    ({"linh_vuc": "2"}, ["2.1.1.1", "2.1.2"]),
+    ({"mat_diem": "0"}, ["1.1", "2.1.1.1", "1.3", "2.1.2"]),
+    ({"mat_diem": "50"}, ["1.1", "2.1.1.1", "1.3", "2.1.2"]),  # 1 of 2 is exactly 50 %
+    ({"mat_diem": "75"}, ["1.1", "2.1.1.1"]),
+    ({"linh_vuc": "1", "mat_diem": "75"}, ["1.1"]),
+    ({"linh_vuc": "2", "mat_diem": "0"}, ["2.1.1.1", "2.1.2"]),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), FILTERS)
+def test_criterion_analysis_filters_by_domain_and_share_of_agencies_that_lost(client, users, live, query, expected):
+    client.force_login(users["leadership"])
+    page = client.get(reverse("reports:criteria", args=[live.pk]), query).text
+    assert listed(page) == expected
+    assert "data-ignored" not in page
+    # The form shows the filter applied; the chart follows it (one bar per listed leaf someone lost points on).
+    for name, value in query.items():
+        assert re.search(rf'<select name="{name}"[^>]*>.*?<option value="{value}" selected>', page, re.S), name
+    bars = re.findall(r"<rect[^>]*class=\"bar\"", page)
+    assert len(bars) == 2 * len([c for c in expected if c != "1.2"])  # drawn for desktop and phone
+    assert ("Hiển thị" in page) == bool(query)
+    if query:
+        assert f"Hiển thị {len(expected)}/5 tiêu chí thành phần." in page
+
+
+def test_criterion_analysis_offers_the_groups_domains(client, users, live):
+    client.force_login(users["leadership"])
+    page = client.get(reverse("reports:criteria", args=[live.pk])).text
+    select = re.search(r'<select name="linh_vuc".*?</select>', page, re.S).group(0)
+    assert re.findall(r"<option [^>]*>([^<]*)</option>", select) == [
+        "Mọi lĩnh vực",
+        "1. Công tác chỉ đạo, điều hành",
+        "2. Văn bản quy phạm pháp luật",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "ignored"),
+    [
+        ({"linh_vuc": "9", "mat_diem": "abc"}, "Lĩnh vực, Tiêu chí thành phần"),
+        ({"linh_vuc": "<b>1</b>"}, "Lĩnh vực"),
+        ({"mat_diem": "33"}, "Tiêu chí thành phần"),  # not a share offered
+        ({"mat_diem": "-5", "linh_vuc": "2"}, "Tiêu chí thành phần"),
+    ],
+)
+def test_bad_filter_values_are_ignored_with_a_message(client, users, live, query, ignored):
+    client.force_login(users["admin"])
+    response = client.get(reverse("reports:criteria", args=[live.pk]), query)
+    assert response.status_code == 200
+    html = response.text
+    assert f"Giá trị không hợp lệ của bộ lọc đã được bỏ qua: {ignored}." in html
+    assert "<b>1</b>" not in html
+    # The valid part still applies.
+    expected = ["2.1.1.1", "2.1.2"] if query.get("linh_vuc") == "2" else ["1.1", "2.1.1.1", "1.3", "2.1.2", "1.2"]
+    assert listed(html) == expected
+
+
+def test_filter_keeps_the_ranking_group(client, users, agency, other_agency, live):
+    first = RankingGroup.objects.create(period=live, name="Khối A", position=0)
+    second = RankingGroup.objects.create(period=live, name="Khối B", position=1)
+    RankingMember.objects.create(group=first, assessment=live.assessments.get(agency=agency))
+    RankingMember.objects.create(group=second, assessment=live.assessments.get(agency=other_agency))
+    client.force_login(users["admin"])
+    url = reverse("reports:criteria", args=[live.pk])
+    # Khối A is agency A alone: lost points on 1.1 and 2.1.1.1 only.
+    page = client.get(url, {"khoi": f"g{first.pk}", "linh_vuc": "1", "mat_diem": "75"}).text
+    assert listed(page) == ["1.1"]
+    assert f'<input type="hidden" name="khoi" value="g{first.pk}">' in page  # the form submits the group again
+    # The link to the other group keeps the share and drops the domain (each group has its own domains).
+    assert f'href="?khoi=g{second.pk}&amp;mat_diem=75"' in page
+    other = client.get(url, {"khoi": f"g{second.pk}", "mat_diem": "75"}).text
+    assert listed(other) == ["1.1", "1.3", "2.1.1.1", "2.1.2"]  # B lost on every leaf that applies to it
 
 
 # ---- the accountability warnings (seed 001) --------------------------------------------------------------------
@@ -501,12 +586,15 @@ def larger(users, agency, other_agency):
 #   none), last year, the lost leaves (no appraisal entries) → 13.
 # criteria: 5 the groups, 6 sheets per group, 7 the grouped sums per leaf → 8 (published: +1 the publication).
 # warnings: the six live queries → 11 (published: publication and snapshot → 7).
+# A filtered criteria page costs the same: the filter is applied to the one query's leaves.
 PINS = {
     ("scorecard", "admin", "before"): 16,
     ("scorecard", "officer", "before"): 13,
     ("scorecard", "admin", "after"): 12,
     ("criteria", "admin", "before"): 8,
     ("criteria", "admin", "after"): 9,
+    ("criteria_filtered", "admin", "before"): 8,
+    ("criteria_filtered", "admin", "after"): 9,
     ("warnings", "admin", "before"): 11,
     ("warnings", "admin", "after"): 7,
 }
@@ -518,6 +606,7 @@ def test_pages_cost_a_constant_number_of_queries(request, client, users, agency,
     urls = {
         "scorecard": reverse("reports:scorecard", args=[period.pk, agency.pk]),
         "criteria": reverse("reports:criteria", args=[period.pk]),
+        "criteria_filtered": reverse("reports:criteria", args=[period.pk]) + "?linh_vuc=1&mat_diem=50",
         "warnings": reverse("reports:warnings", args=[period.pk]),
     }
     for when in ("before", "after"):

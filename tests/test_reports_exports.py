@@ -3,15 +3,18 @@ download a valid workbook), a failure that says why in Vietnamese and leaves no 
 processing an enqueued job, and who may start, follow and download an export before and after publication
 (and after an unpublication: the file is refused)."""
 
+import datetime
 import io
+import os
 import signal
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from appraisal.publishing import period_finalise, period_publish, period_unpublish
@@ -319,3 +322,146 @@ def test_make_run_starts_the_worker_beside_the_web_server():
     run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
     assert "manage.py db_worker" in run and "manage.py runserver" in run
     assert "trap" in run and "kill" in run  # the worker stops with the web server
+
+
+# ---- cleaning up (manage.py cleanup_exports) ------------------------------------------------------------------
+
+
+def _finished(client, period, user, *, days_ago: float) -> ExportJob:
+    """A real export of the period, its file on disk, finished ``days_ago``."""
+    client.force_login(user)
+    start(client, period)
+    job = ExportJob.objects.filter(requested_by=user).first()
+    assert job is not None and job.status == ExportStatus.DONE
+    ExportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(days=days_ago))
+    job.refresh_from_db()
+    return job
+
+
+def _waiting(user, period, status: str, *, minutes_ago: int) -> ExportJob:
+    job = ExportJob.objects.create(requested_by=user, period=period, kind="xlsx", status=status, progress_total=4)
+    past = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    started = past if status == ExportStatus.RUNNING else None
+    ExportJob.objects.filter(pk=job.pk).update(created_at=past, started_at=started, progress_done=2)
+    return job
+
+
+def test_cleanup_deletes_old_files_and_fails_stuck_jobs_leaving_fresh_ones(client, period, users):
+    admin, leadership = users["admin"], users["leadership"]
+    old = _finished(client, period, admin, days_ago=7.1)
+    fresh = _finished(client, period, leadership, days_ago=6.9)
+    old_path, fresh_path = Path(old.file.path), Path(fresh.file.path)
+    assert old_path.exists() and fresh_path.exists()
+    stuck_running = _waiting(admin, period, ExportStatus.RUNNING, minutes_ago=61)
+    stuck_queued = _waiting(admin, period, ExportStatus.QUEUED, minutes_ago=90)
+    running = _waiting(admin, period, ExportStatus.RUNNING, minutes_ago=59)
+    queued = _waiting(admin, period, ExportStatus.QUEUED, minutes_ago=1)
+    out = io.StringIO()
+
+    call_command("cleanup_exports", stdout=out)  # the defaults: 7 days, 60 minutes
+
+    assert "Đã xóa tệp của 1 lần xuất quá 7 ngày, đánh dấu lỗi 2 lần xuất treo quá 60 phút" in out.getvalue()
+    assert not old_path.exists() and fresh_path.exists()
+    assert exported_files() == [fresh_path]
+    old.refresh_from_db()
+    assert (old.status, old.file.name, old.requested_by) == (ExportStatus.EXPIRED, "", admin)  # the record stays
+    fresh.refresh_from_db()
+    assert (fresh.status, fresh.file.name) == (
+        ExportStatus.DONE,
+        str(fresh_path.relative_to(django_settings.MEDIA_ROOT)),
+    )
+    for job, reason in (
+        (stuck_running, "Tiến trình xử lý nền đã dừng giữa chừng (quá 60 phút chưa xong)"),
+        (stuck_queued, "Yêu cầu đã chờ quá 60 phút mà tiến trình xử lý nền chưa nhận"),
+    ):
+        job.refresh_from_db()
+        assert job.status == ExportStatus.FAILED and job.error.startswith(reason) and job.finished_at is not None
+    for job, status in ((running, ExportStatus.RUNNING), (queued, ExportStatus.QUEUED)):
+        job.refresh_from_db()
+        assert (job.status, job.error, job.finished_at, job.progress_done) == (status, "", None, 2)
+
+    # Run again: nothing left to do, the fresh file still there.
+    again = io.StringIO()
+    call_command("cleanup_exports", stdout=again)
+    assert "Đã xóa tệp của 0 lần xuất" in again.getvalue() and "đánh dấu lỗi 0 lần" in again.getvalue()
+    assert fresh_path.exists()
+
+
+def test_cleanup_options_and_their_bounds(client, period, users):
+    job = _finished(client, period, users["admin"], days_ago=2.5)
+    running = _waiting(users["admin"], period, ExportStatus.RUNNING, minutes_ago=20)
+    call_command("cleanup_exports", "--days", "3", "--stuck-minutes", "30", stdout=io.StringIO())
+    job.refresh_from_db()
+    running.refresh_from_db()
+    assert (job.status, running.status) == (ExportStatus.DONE, ExportStatus.RUNNING)
+    call_command("cleanup_exports", "--days", "2", "--stuck-minutes", "15", stdout=io.StringIO())
+    job.refresh_from_db()
+    running.refresh_from_db()
+    assert (job.status, running.status) == (ExportStatus.EXPIRED, ExportStatus.FAILED)
+    assert "(quá 15 phút chưa xong)" in running.error
+    for bad in (["--days", "0"], ["--stuck-minutes", "0"], ["--days", "-1"]):
+        with pytest.raises(CommandError):
+            call_command("cleanup_exports", *bad)
+
+
+def test_a_job_finishing_as_the_cleanup_runs_is_not_failed(client, period, users, monkeypatch):
+    """The stuck job's state change is a conditional UPDATE: a job the worker finished meanwhile stays done."""
+    from reports import jobs
+
+    job = _waiting(users["admin"], period, ExportStatus.QUEUED, minutes_ago=120)
+    real_fail = jobs.fail_stuck_jobs
+
+    def worker_first(**kwargs):
+        export_run(job.pk)  # the worker takes and finishes the job just before the cleanup's UPDATE
+        return real_fail(**kwargs)
+
+    monkeypatch.setattr(jobs, "fail_stuck_jobs", worker_first)
+    call_command("cleanup_exports", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == ExportStatus.DONE and job.error == "" and Path(job.file.path).exists()
+
+
+def test_a_failed_stuck_job_is_not_run_by_a_late_worker(period, users):
+    job = _waiting(users["admin"], period, ExportStatus.QUEUED, minutes_ago=120)
+    call_command("cleanup_exports", stdout=io.StringIO())
+    export_run(job.pk)  # the worker comes back and takes its queue
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and not job.file and exported_files() == []
+
+
+def test_expired_job_says_so_on_its_page_and_its_download(client, period, users):
+    job = _finished(client, period, users["admin"], days_ago=30)
+    call_command("cleanup_exports", stdout=io.StringIO())
+    page = client.get(reverse("reports:export_job", args=[job.pk]))
+    assert page.status_code == 200
+    assert "Đã hết hạn lưu giữ" in page.text and "Tệp đã được xóa khi hết thời gian lưu giữ" in page.text
+    assert "hx-get" not in page.text and "Tải tệp về" not in page.text  # no polling, no download button
+    download = client.get(reverse("reports:export_download", args=[job.pk]))
+    assert download.status_code == 410 and "Tệp đã được xóa khi hết thời gian lưu giữ" in download.text
+    listed = client.get(reverse("reports:exports")).text
+    assert f'data-job="{job.pk}"' in listed and "Đã hết hạn lưu giữ" in listed
+
+
+def test_stuck_job_page_stops_polling_and_gives_the_reason(client, period, users):
+    job = _waiting(users["admin"], period, ExportStatus.RUNNING, minutes_ago=180)
+    client.force_login(users["admin"])
+    assert "hx-get" in client.get(reverse("reports:export_job", args=[job.pk])).text
+    call_command("cleanup_exports", stdout=io.StringIO())
+    page = client.get(reverse("reports:export_job", args=[job.pk]), headers={"HX-Request": "true"})
+    assert "hx-get" not in page.text and "Tiến trình xử lý nền đã dừng giữa chừng" in page.text
+
+
+def test_cleanup_deletes_old_files_no_job_refers_to(client, period, users):
+    """A worker killed between storing the file and recording it leaves a file no row points at."""
+    kept = _finished(client, period, users["admin"], days_ago=1)
+    folder = Path(django_settings.MEDIA_ROOT) / "exports"
+    old_orphan, new_orphan = folder / "mocoi.xlsx", folder / "moi.xlsx"
+    old_orphan.write_bytes(b"x")
+    new_orphan.write_bytes(b"x")
+    eight_days_ago = (timezone.now() - datetime.timedelta(days=8)).timestamp()
+    os.utime(old_orphan, (eight_days_ago, eight_days_ago))
+    os.utime(kept.file.path, (eight_days_ago, eight_days_ago))  # an old file of a job still kept: not an orphan
+    out = io.StringIO()
+    call_command("cleanup_exports", stdout=out)
+    assert "xóa 1 tệp không thuộc lần xuất nào" in out.getvalue()
+    assert exported_files() == sorted([Path(kept.file.path), new_orphan])

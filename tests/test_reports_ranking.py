@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from appraisal.models import AdjustmentKind, RankingGroup, RankingMember
 from appraisal.publishing import period_finalise, period_publish
@@ -229,6 +230,91 @@ def test_permission_matrix(client, users, period, route, published):
     client.logout()
     anonymous = client.get(url)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("published", [False, True], ids=["before", "after"])
+def test_every_reader_of_the_ranking_gets_export_buttons_that_work(client, users, period, published):
+    """The page offers the background exports to whoever reads it, and to nobody else: each reader's own
+    button (the form's action read from the page) makes a finished file recorded against them."""
+    from reports.exports import EXPORTS
+    from reports.models import ExportJob, ExportStatus
+
+    if published:
+        publish(period, users["admin"])
+    url = reverse("reports:ranking", args=[period.pk])
+    readers = 0
+    for role in ROLES:
+        client.force_login(users[role])
+        response = client.get(url)
+        actions = [a for a in re.findall(r'<form method="post" action="([^"]+)">', response.text) if "/xuat/" in a]
+        if response.status_code != 200:
+            assert actions == [], role
+            continue
+        readers += 1
+        assert actions == [reverse("reports:export_start", args=[period.pk, kind]) for kind in EXPORTS], role
+        assert f'href="{reverse("reports:exports")}"' in response.text
+        started = client.post(actions[0])  # the workbook
+        job = ExportJob.objects.get(requested_by=users[role])
+        assert started.status_code == 302 and started["Location"] == reverse("reports:export_job", args=[job.pk])
+        assert (job.kind, job.status, job.source) == ("xlsx", ExportStatus.DONE, "published" if published else "live")
+        assert job.file.storage.exists(job.file.name)
+    assert readers == (6 if published else 2)
+    assert ExportJob.objects.count() == readers
+
+
+@pytest.mark.parametrize("published", [False, True], ids=["before", "after"])
+def test_each_row_opens_the_agencys_scorecard_and_its_pdf(client, users, period, published):
+    if published:
+        publish(period, users["admin"])
+    url = reverse("reports:ranking", args=[period.pk])
+    rows = list(period.assessments.values_list("agency_id", "agency__name"))
+    for role in ROLES:
+        client.force_login(users[role])
+        response = client.get(url)
+        if response.status_code != 200:
+            assert "/don-vi/" not in response.text, role
+            continue
+        for agency_id, name in rows:
+            card = reverse("reports:scorecard", args=[period.pk, agency_id])
+            pdf = reverse("reports:scorecard_pdf", args=[period.pk, agency_id])
+            row = re.search(rf'<tr data-agency="{agency_id}">(.*?)</tr>', response.text, re.S).group(1)
+            assert f'<a href="{card}">{escape(name)}</a>' in row and f'href="{pdf}" download' in row, role
+            page = client.get(card)
+            assert page.status_code == 200 and f'<h1 class="h3 mb-1">{escape(name)}</h1>' in page.text, role
+        # One PDF per reader (WeasyPrint takes a while): the last row, another agency than the officer's.
+        download = client.get(pdf)
+        assert download.status_code == 200 and download["Content-Type"] == "application/pdf", role
+        assert download.content.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("state", ["open", "appraisal", "finalised", "published"])
+def test_whoever_may_read_the_ranking_may_read_every_scorecard_of_it(users, period, state):
+    """reports.access: ranking_access implies scorecard_access for each agency of the period, so the links of
+    the ranking rows never lead to a refusal."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from reports.access import ranking_access, scorecard_access
+
+    if state == "published":
+        publish(period, users["admin"])
+    elif state == "finalised":
+        period_finalise(period=period, user=users["admin"])
+    else:
+        Period.objects.filter(pk=period.pk).update(state=state)
+    period.refresh_from_db()
+    assert period.state == state
+    readers = 0
+    for role in ROLES:
+        try:
+            ranking = ranking_access(users[role], period)
+        except (PermissionDenied, Http404):
+            continue
+        readers += 1
+        for agency_id in period.assessments.values_list("agency_id", flat=True):
+            card = scorecard_access(users[role], period, agency_id)
+            assert (card.source, card.publication, card.sees_others) == (ranking.source, ranking.publication, True)
+    assert readers == (6 if state == "published" else 2)
 
 
 def test_setup_period_is_refused_even_to_the_administrator(client, users, agency):
