@@ -7,10 +7,10 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from assessments.models import Period, PeriodState
+from assessments.models import Period
 from organisations.roles import acting_user, roles_of
 
-from .access import ranking_access
+from .access import ranking_access, readable_periods
 from .exports import EXPORTS
 from .jobs import download_name, download_refusal, export_start, figures_refusal, job_for
 from .models import ExportJob, ExportStatus
@@ -74,17 +74,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/exports.html",
-        {"jobs": jobs, "periods": _exportable_periods(request), "kinds": EXPORTS},
+        {
+            "jobs": jobs,
+            "periods": [(period, access.source) for period, access in readable_periods(request.user)],
+            "kinds": EXPORTS,
+        },
     )
-
-
-def _exportable_periods(request: HttpRequest) -> list[tuple[Period, str]]:
-    """(period, source) for each period whose results the user may export now: reports.access decides."""
-    result: list[tuple[Period, str]] = []
-    for period in Period.objects.exclude(state=PeriodState.SETUP).order_by("-year", "name"):
-        try:
-            access = ranking_access(request.user, period)
-        except (PermissionDenied, Http404):  # this period's results are not for this user (yet)
-            continue
-        result.append((period, access.source))
-    return result
