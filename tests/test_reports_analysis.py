@@ -536,6 +536,11 @@ def test_scorecard_permission_matrix(request, client, users, agency, when):
         if response.status_code != 200:
             assert "67,86" not in response.text and "Thuyết minh" not in response.text, who
             continue
+        # The page offers its PDF, and the PDF opens for the same reader.
+        pdf = reverse("reports:scorecard_pdf", args=[period.pk, agency.pk])
+        assert f'href="{pdf}" download data-scorecard-pdf' in response.text, who
+        download = client.get(pdf)
+        assert download.status_code == 200 and download.content.startswith(b"%PDF"), who
         own_before = when == "before" and who in ("head", "officer")
         if own_before:  # self points only
             assert "20,00 %" in response.text and "67,86" not in response.text and "Sở Tư pháp" not in response.text
