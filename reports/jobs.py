@@ -92,7 +92,9 @@ def export_run(job_id: int) -> None:
         _fail(job.pk, failure_message())
         raise  # the task is recorded as failed too, with its traceback, in the worker's log
     try:
-        ExportJob.objects.filter(pk=job.pk).update(
+        # Only a job still running becomes done: one that cleanup_exports failed meanwhile (a worker slower than
+        # --stuck-minutes) stays failed, as its requester was told, and its file is not kept.
+        finished = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
             status=ExportStatus.DONE,
             file=job.file.name,
             source=access.source,
@@ -104,6 +106,8 @@ def export_run(job_id: int) -> None:
         job.file.delete(save=False)  # never a stored file without a finished job
         _fail(job.pk, failure_message())
         raise
+    if not finished:
+        job.file.delete(save=False)
 
 
 def _fail(job_id: int, message: str) -> None:

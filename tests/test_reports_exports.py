@@ -3,6 +3,7 @@ download a valid workbook), a failure that says why in Vietnamese and leaves no 
 processing an enqueued job, and who may start, follow and download an export before and after publication
 (and after an unpublication: the file is refused)."""
 
+import dataclasses
 import datetime
 import io
 import os
@@ -419,6 +420,26 @@ def test_a_job_finishing_as_the_cleanup_runs_is_not_failed(client, period, users
     call_command("cleanup_exports", stdout=io.StringIO())
     job.refresh_from_db()
     assert job.status == ExportStatus.DONE and job.error == "" and Path(job.file.path).exists()
+
+
+def test_a_running_job_failed_by_the_cleanup_stays_failed_when_its_worker_finishes_late(period, users, monkeypatch):
+    """The worker is slower than --stuck-minutes: the cleanup fails the job while the writer still writes; when the
+    writer is done the job is not turned back into «done» and the file it wrote is not kept."""
+    from reports import exports
+
+    job = _waiting(users["admin"], period, ExportStatus.QUEUED, minutes_ago=1)
+    real = exports.EXPORTS["xlsx"]
+
+    def slow_writer(period_, access, out, progress):
+        real.writer(period_, access, out, progress)
+        ExportJob.objects.filter(pk=job.pk).update(started_at=timezone.now() - datetime.timedelta(minutes=61))
+        call_command("cleanup_exports", stdout=io.StringIO())  # cron runs while the writer finishes
+
+    monkeypatch.setitem(exports.EXPORTS, "xlsx", dataclasses.replace(real, writer=slow_writer))
+    export_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and "dừng giữa chừng" in job.error and not job.file
+    assert exported_files() == []
 
 
 def test_a_failed_stuck_job_is_not_run_by_a_late_worker(period, users):
