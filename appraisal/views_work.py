@@ -163,17 +163,25 @@ def request_view(request: HttpRequest, pk: int, score_pk: int) -> HttpResponse:
     assessment = _sheet(request, viewer, pk)
     row = _row(request, viewer, assessment, score_pk)
     text = request.POST.get("text", "")
-    # The request form also sends the row's points and comment as they stand (hx-include): the row is drawn
-    # again after the request, and points typed but not yet saved must come back in the inputs, still marked.
+    # The request form also sends the row's points, comment and version as they stand (hx-include): the row is
+    # drawn again after the request, and points typed but not yet saved must come back in the inputs, still
+    # marked. The row comes back on the version stored now, so when someone saved the leaf since this reviewer
+    # read it, the row says so as a stale save does (what they typed beside what is stored): otherwise their
+    # next Lưu would overwrite the other's points unawares.
     typed = typed_row(request.POST) if "points" in request.POST else None
+    read_at = request.POST.get("version", "")
     try:
         explanation_request(score=row.score, kind=request.POST.get("kind", ""), text=text, user=acting_user(request))
     except (ValidationError, WorkflowError) as exc:
-        return _render_row(request, viewer, row, typed=typed, request_error=" ".join(exc.messages), request_text=text)
+        stale = typed is not None and read_at != str(row.score.version)
+        return _render_row(
+            request, viewer, row, typed=typed, stale=stale, request_error=" ".join(exc.messages), request_text=text
+        )
     fresh = _row(request, viewer, assessment, score_pk)
     stored_comment = fresh.last.comment if fresh.last else ""
     if typed is not None and typed_differs(typed, fresh.score.appraised_points, stored_comment):
-        return _render_row(request, viewer, fresh, requested=True, typed=typed, unsaved=True)
+        stale = read_at != str(fresh.score.version)
+        return _render_row(request, viewer, fresh, requested=True, typed=typed, unsaved=True, stale=stale)
     return _render_row(request, viewer, fresh, requested=True)
 
 

@@ -204,8 +204,15 @@ def test_points_typed_but_not_saved_survive_an_explanation_request(client, perio
     client.force_login(users["reviewer"])
     url = reverse("appraisal:request", args=[score.assessment_id, score.pk])
     page = client.get(reverse("appraisal:sheet", args=[score.assessment_id])).text
-    assert f'hx-include="#work-{score.pk} .work-form [name=points], #work-{score.pk} .work-form [name=comment]"' in page
-    typed = {"kind": "explain", "text": "Giải trình số liệu", "points": "0,75", "comment": "Thiếu quyết định"}
+    fields = ", ".join(f"#work-{score.pk} .work-form [name={name}]" for name in ("points", "comment", "version"))
+    assert f'hx-include="{fields}"' in page
+    typed = {
+        "kind": "explain",
+        "text": "Giải trình số liệu",
+        "points": "0,75",
+        "comment": "Thiếu quyết định",
+        "version": str(score.version),
+    }
     response = client.post(url, typed)
     text = response.text
     assert "Giải trình số liệu" in text and "Đã ghi yêu cầu" in text
@@ -217,9 +224,35 @@ def test_points_typed_but_not_saved_survive_an_explanation_request(client, perio
     response = client.post(url, {"kind": "explain", "text": "Thêm một ý", "points": "", "comment": ""})
     assert 'data-unsaved="1"' not in response.text and "work-dirty" not in response.text
     # A refused request keeps the typed values too.
-    response = client.post(url, {"kind": "explain", "text": " ", "points": "1", "comment": "Đủ"})
+    response = client.post(
+        url, {"kind": "explain", "text": " ", "points": "1", "comment": "Đủ", "version": score.version}
+    )
     assert 'value="1"' in response.text and "Đủ</textarea>" in response.text and 'data-unsaved="1"' in response.text
+    assert "vừa lưu tiêu chí này" not in response.text
     assert entries() == [] and ExplanationRequest.objects.filter(score=score).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_request_after_someone_else_saved_the_leaf_shows_the_row_stale(client, period, users, agency):
+    """The leaf was saved elsewhere (another tab, another reviewer) after the row was read: the row that comes back keeps
+    what this reviewer typed beside what is stored, as a stale save does, so their next Lưu overwrites knowingly."""
+    score = leaf(period, agency)
+    read_at = score.version
+    appraisal_save(
+        score=score,
+        edit=AppraisalEdit(points=D("0.25"), comment="Của người kia"),
+        version=read_at,
+        user=users["reviewer"],
+    )
+    client.force_login(users["reviewer"])
+    url = reverse("appraisal:request", args=[score.assessment_id, score.pk])
+    typed = {"kind": "explain", "text": "Giải trình", "points": "1", "comment": "Của tôi", "version": read_at}
+    text = client.post(url, typed).text
+    assert "vừa lưu tiêu chí này" in text and "Của người kia" in text and 'value="1"' in text
+    assert "work-stale" in text and 'data-unsaved="1"' in text
+    assert entries() == [(score.pk, D("0.25"), "Của người kia", False)]  # nothing of this reviewer's stored
+    for refused in ({**typed, "text": " "},):  # a refused request from the same stale row says so too
+        assert "vừa lưu tiêu chí này" in client.post(url, refused).text
 
 
 @pytest.mark.django_db
