@@ -41,8 +41,8 @@ class Move:
 
     row: AgencyResult
     previous: Previous
-    change: Decimal  # percentage points, two places half up
-    exact: Decimal  # the same, unrounded: a group's mean change is taken over these
+    before: Decimal  # last year's index as shown: two places, half up (a merged agency's mean is not yet)
+    change: Decimal  # this year's shown index minus ``before``: the figures on the line add up
 
 
 @dataclass(frozen=True)
@@ -92,25 +92,27 @@ def _moves(group: ResultGroup, previous: dict[int, Previous]) -> list[Move]:
         before = previous.get(row.agency_id)
         if row.index is None or before is None or before.index is None:
             continue
-        difference = row.index - before.index
-        moves.append(Move(row, before, _two_places(difference), difference))
+        shown = _two_places(before.index)
+        moves.append(Move(row, before, shown, row.index - shown))
     return moves
 
 
 def summarise_group(group: ResultGroup, previous: dict[int, Previous]) -> GroupSummary:
-    rows = group.rows  # best first (rank order)
-    best = rows[:PODIUM]
-    worst = list(reversed(rows[len(best) :]))[:PODIUM]
+    ranked = [row for row in group.rows if row.index is not None]  # best first; an index needs a max to exist
+    best = ranked[:PODIUM]
+    # The lowest, never one tied with the last of the best: four agencies sharing the first place are all best,
+    # none of them «lowest».
+    worst = [row for row in reversed(ranked) if not best or row.rank > best[-1].rank][:PODIUM]
     moves = _moves(group, previous)
     change = None
     if moves:
         # The mean of each agency's change: last year's figures of exactly the agencies compared this year.
-        change = _two_places(sum((m.exact for m in moves), Decimal(0)) / len(moves))
+        change = _two_places(sum((m.change for m in moves), Decimal(0)) / len(moves))
     by_change = sorted(moves, key=lambda m: (-m.change, m.row.rank, m.row.agency_name))
     return GroupSummary(
         group=group,
         average=group_average(group),
-        bands=band_counts(rows),
+        bands=band_counts(group.rows),
         best=best,
         worst=worst,
         compared=len(moves),

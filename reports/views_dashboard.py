@@ -1,12 +1,13 @@
 """The leadership dashboard (issue 9, item 9). Thin: who reads which period is reports/access.py's, the figures
 are reports/dashboard.py's."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from assessments.models import Period, PeriodState
 from assessments.selectors import submitted_count
+from organisations.roles import roles_of
 
 from .access import ranking_access, readable_periods
 from .accountability import accountability_warnings
@@ -21,6 +22,8 @@ from .yoy import previous_results
 @require_GET
 def latest(request: HttpRequest) -> HttpResponse:
     """/bao-cao/: the newest period the user may read, or a page saying there is none yet."""
+    if not roles_of(request.user).roles:
+        raise Http404  # as ranking_access: without a role the reports do not exist
     readable = readable_periods(request.user)
     if readable:
         return redirect("reports:dashboard", pk=readable[0][0].pk)

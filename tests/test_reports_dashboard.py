@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from appraisal.results import AgencyResult, Band, ResultGroup
+from assessments.models import Period
 from assessments.services import assessment_submit
 from reports.accountability import AccountabilityWarning
 from reports.dashboard import build_dashboard, summarise_group
@@ -50,8 +51,8 @@ def test_group_summary_by_hand():
     """Five agencies (two tied third); four have last year's figure, one of them the mean of merged agencies.
 
     average (92,86 + 80 + 75,5 + 75,5 + 59,99) / 5 = 383,85 / 5 = 76,77
-    changes: 1 +2,86; 2 −1,25; 3 75,5 − 70,125 = +5,375 → 5,38 (half up); 5 −0,01; 4 has none
-    mean change (2,86 − 1,25 + 5,375 − 0,01) / 4 = 6,975 / 4 = 1,74375 → 1,74
+    changes: 1 +2,86; 2 −1,25; 3 against the merged mean 70,125 shown as 70,13 → 75,50 − 70,13 = +5,37 (the line
+    adds up as shown); 5 −0,01; 4 has none. Mean change (2,86 − 1,25 + 5,37 − 0,01) / 4 = 6,97 / 4 = 1,7425 → 1,74
     """
     rows = [
         _row(1, "92.86", Band.GOOD, 1),
@@ -76,9 +77,13 @@ def test_group_summary_by_hand():
     ]
     assert [b.bg for b in summary.bands] == ["bg-success", "bg-primary", "bg-warning", "bg-danger"]
     assert [r.agency_id for r in summary.best] == [1, 2, 3]
-    assert [r.agency_id for r in summary.worst] == [5, 4]  # the lowest first; none of the best repeated
+    # The lowest first; 4 shares the third place with 3, one of the best, so it is not among the lowest.
+    assert [r.agency_id for r in summary.worst] == [5]
     assert summary.compared == 4 and summary.change == D("1.74")
-    assert [(m.row.agency_id, m.change) for m in summary.risers] == [(3, D("5.38")), (1, D("2.86"))]
+    assert [(m.row.agency_id, m.before, m.change) for m in summary.risers] == [
+        (3, D("70.13"), D("5.37")),
+        (1, D("90.00"), D("2.86")),
+    ]
     assert [(m.row.agency_id, m.change) for m in summary.fallers] == [(2, D("-1.25")), (5, D("-0.01"))]
 
 
@@ -88,6 +93,14 @@ def test_a_small_group_has_no_worst_list_and_no_change_without_last_year():
     assert [r.agency_id for r in summary.best] == [1, 2] and summary.worst == []
     assert summary.change is None and summary.compared == 0 and summary.risers == summary.fallers == []
     assert summary.average == D("77.50")
+
+
+def test_ties_at_the_top_are_never_the_lowest_and_an_agency_without_index_is_in_neither_list():
+    tied = [_row(pk, "88.50", Band.GOOD, 1, of=5) for pk in (1, 2, 3, 4)]
+    nothing = AgencyResult(assessment_id=9, agency_id=9, agency_name="Đơn vị 9", group="department", rank=5, rank_of=5)
+    summary = summarise_group(ResultGroup("department", "Sở", [*tied, nothing]), {})
+    assert [r.agency_id for r in summary.best] == [1, 2, 3] and summary.worst == []
+    assert [(b.band, b.count) for b in summary.bands] == [("good", 4), ("fair", 0), ("average", 0), ("weak", 0)]
 
 
 def test_dashboard_totals_count_agencies_once():
@@ -234,6 +247,8 @@ def test_permission_matrix(client, users, period, published):
         latest = client.get(reverse("reports:dashboard_latest"))
         if expected[role] == 200:
             assert latest["Location"] == url, role
+        elif role == "no_role":
+            assert latest.status_code == 404
         else:
             assert latest.status_code == 200 and 'id="no-results"' in latest.text, role
     client.logout()
@@ -267,3 +282,45 @@ def test_published_dashboard_queries_are_constant(client, users, django_assert_n
         with django_assert_num_queries(12):
             response = client.get(reverse("reports:dashboard", args=[period.pk]))
         assert 'data-source="published"' in response.text and figure(response.text, "agencies") == str(size)
+
+
+def test_readable_periods_answer_as_ranking_access_for_every_role_and_state(users, agency, other_agency):
+    """readable_periods applies ranking_access's rule to many periods at once: both must agree everywhere."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from appraisal.publishing import period_unpublish
+    from assessments.services import period_save
+    from reports.access import ranking_access, readable_periods
+
+    reviewer, admin = users["reviewer"], users["admin"]
+    periods = {"setup": period_save(year=2020, name="Kỳ 2020", index_sets=[], agencies=[agency])}
+    for state, year in (("open", 2021), ("appraisal", 2022), ("finalised", 2023)):
+        periods[state] = open_period(
+            agency, other_agency, year=year, index_set=make_index_set(name=f"Bộ {year}", year_from=year)
+        )
+        Period.objects.filter(pk=periods[state].pk).update(state=state)
+    for state, year in (("published", 2024), ("unpublished", 2025)):
+        index_set = make_index_set(name=f"Bộ {year}", year_from=year)
+        periods[state] = appraisal_period(
+            agency, other_agency, reviewer=reviewer, admin=admin, index_set=index_set, year=year
+        )
+        appraise(periods[state], reviewer)
+        give_survey(periods[state])
+        publish(periods[state], admin)
+    period_unpublish(period=periods["unpublished"], user=admin, reason="Sai điểm điều tra")
+    for role in ROLES:
+        user = users[role]
+        expected = {}
+        for one in Period.objects.all():
+            try:
+                expected[one.pk] = ranking_access(user, one)
+            except (PermissionDenied, Http404):
+                continue
+        assert {p.pk: a for p, a in readable_periods(user)} == expected, role
+    # The two ends of the rule, spelled out: the administrator reads all but the one being set up; an officer
+    # reads only the period published now.
+    assert [p.pk for p, _a in readable_periods(users["admin"])] == [
+        periods[s].pk for s in ("unpublished", "published", "finalised", "appraisal", "open")
+    ]
+    assert [p.pk for p, _a in readable_periods(users["officer"])] == [periods["published"].pk]
