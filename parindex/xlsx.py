@@ -18,13 +18,15 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 from xml.parsers import expat
 
 from django.http import HttpResponse
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -439,6 +441,35 @@ def new_workbook() -> Any:
     return Workbook(write_only=True)
 
 
+# Each sheet's styles, made once: setting a font or a number format on a cell looks it up in the workbook's
+# style lists, which cost more than writing the cell itself; an export's rows repeat a few styles.
+_STYLES: WeakKeyDictionary[Any, dict[tuple[object, ...], StyleArray]] = WeakKeyDictionary()
+
+
+def _style(
+    sheet: Any,
+    font: Font | None,
+    fill: PatternFill | None,
+    alignment: Alignment | None,
+    number_format: str | None,
+) -> StyleArray | None:
+    key = (font, fill, alignment, number_format)
+    styles = _STYLES.setdefault(sheet, {})
+    style = styles.get(key)
+    if style is None:
+        model = WriteOnlyCell(sheet)
+        if font is not None:
+            model.font = font
+        if fill is not None:
+            model.fill = fill
+        if alignment is not None:
+            model.alignment = alignment
+        if number_format is not None:
+            model.number_format = number_format
+        style = styles[key] = model._style
+    return style
+
+
 def cell(
     sheet: Any,
     value: object,
@@ -454,24 +485,30 @@ def cell(
     starting with = + - @ also gets Excel's «quote prefix», so editing the cell in Excel keeps it text.
     Characters XML cannot hold (control characters) are dropped rather than failing the export.
     """
+    styled = font is not None or fill is not None or alignment is not None or number_format is not None
+    style = _style(sheet, font, fill, alignment, number_format) if styled else None
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        result = WriteOnlyCell(sheet)
+        result = Cell(sheet, row=1, column=1, style_array=style)  # what WriteOnlyCell makes, with the style
         # The value setter would make a formula of «=…»: set the stored value and its type directly.
         result._value, result.data_type = text, "s"
         if text.startswith(FORMULA_LEADS):
             result.quotePrefix = True
-    else:
-        result = WriteOnlyCell(sheet, value=value)
-    if font is not None:
-        result.font = font
-    if fill is not None:
-        result.fill = fill
-    if alignment is not None:
-        result.alignment = alignment
-    if number_format is not None:
-        result.number_format = number_format
-    return result
+        return result
+    return Cell(sheet, row=1, column=1, value=value, style_array=style)
+
+
+def _as_is(value: object) -> bool:
+    """Whether openpyxl stores ``value`` itself exactly as ``cell`` would: anything but text, and text it
+    keeps as text (not «=…», no error code such as #N/A, no character XML cannot hold, within Excel's length)."""
+    if not isinstance(value, str):
+        return True
+    return (
+        not value.startswith(FORMULA_LEADS)
+        and value not in ERROR_CODES
+        and len(value) <= MAX_TEXT_CHARS
+        and ILLEGAL_CHARACTERS_RE.search(value) is None
+    )
 
 
 def write_row(
@@ -485,13 +522,16 @@ def write_row(
 ) -> None:
     """Append one row; values already made by ``cell`` keep their own style, others get the row's.
 
-    ``number_formats`` maps a column number (1-based) to its format.
+    ``number_formats`` maps a column number (1-based) to its format. A value with no style to carry (an empty
+    cell needs no number format) that openpyxl stores as ``cell`` would is handed over as it is: making a
+    cell object for it costs more than writing it (benchmarks.reports).
     """
     formats = number_formats or {}
+    row_styled = font is not None or fill is not None or alignment is not None
     sheet.append(
         [
             value
-            if isinstance(value, Cell)
+            if isinstance(value, Cell) or (not row_styled and (value is None or index not in formats) and _as_is(value))
             else cell(sheet, value, font=font, fill=fill, alignment=alignment, number_format=formats.get(index))
             for index, value in enumerate(values, start=1)
         ]

@@ -388,7 +388,7 @@ def _leaf_sheets(
                     round_1,
                     round_2,
                     None if not_applicable else final,
-                    _("Có") if not_applicable else "",
+                    _("Có") if not_applicable else None,  # None: no cell at all, "" would write an empty one
                 ]
             )
             domain_values.setdefault(leaf.domain_id, {})[node_id] = NOT_APPLICABLE if not_applicable else final
@@ -452,7 +452,7 @@ def _domain_row(
             *cells,
             figures.points if figures else None,
             figures.max if figures else None,
-            f"{figures.rank}/{result.rank_of}" if figures and figures.rank else "",
+            f"{figures.rank}/{result.rank_of}" if figures and figures.rank else None,
         ]
     )
 
@@ -546,7 +546,7 @@ def _survey_sheet(
             values: list[object] = [
                 _("Điều tra XHH"),
                 f"{code}. {node_title}",
-                "",
+                None,
                 points,
                 maximum,
                 _("Đang tính"),
