@@ -27,7 +27,8 @@ def throwaway_database() -> Iterator[None]:
     from django.test.utils import setup_test_environment, teardown_test_environment
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
+    # autoclobber: a test database left by a killed run is replaced instead of asking on standard input.
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         yield
     finally:
