@@ -77,6 +77,10 @@ def _in_group(spec: GroupSpec, grouped: bool) -> Q:
     return Q(assessment__ranking_member__group_id=int(spec.key.removeprefix("g")))
 
 
+# The leaf's own columns, in CriterionLoss's order: grouped on, then read back.
+LEAF_COLUMNS = ("node_id", "node__code", "node__title", "node__domain__code", "node__domain__title", "node__max_points")
+
+
 def criterion_losses(period: Period, spec: GroupSpec, *, grouped: bool) -> list[CriterionLoss]:
     """Every applicable scored leaf of the group's sheets, where most agencies lose points first. One query."""
     scores: QuerySet[Score] = Score.objects.filter(
@@ -86,15 +90,7 @@ def criterion_losses(period: Period, spec: GroupSpec, *, grouped: bool) -> list[
     rows = (
         scores.alias(final=final)
         # Every column is the leaf's own, so the grouping is one row per leaf.
-        .values(
-            "node_id",
-            "node__code",
-            "node__title",
-            "node__domain__code",
-            "node__domain__title",
-            "node__max_points",
-            "node__position",
-        )
+        .values(*LEAF_COLUMNS, "node__position")
         .annotate(
             agencies=Count("pk"),
             lost_by=Count("pk", filter=Q(final__lt=F("max_points"))),
@@ -103,18 +99,7 @@ def criterion_losses(period: Period, spec: GroupSpec, *, grouped: bool) -> list[
             points_lost=ExpressionWrapper(Sum("max_points") - Sum("final"), output_field=DecimalField()),
         )
         .order_by("-lost_by", "-points_lost", "node__position")
-        .values_list(
-            "node_id",
-            "node__code",
-            "node__title",
-            "node__domain__code",
-            "node__domain__title",
-            "node__max_points",
-            "agencies",
-            "lost_by",
-            "obtained",
-            "maximum",
-        )
+        .values_list(*LEAF_COLUMNS, "agencies", "lost_by", "obtained", "maximum")
     )
     return [CriterionLoss(*values) for values in rows]
 

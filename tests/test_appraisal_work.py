@@ -64,6 +64,15 @@ def entries() -> list[tuple]:
     return list(AppraisalEntry.objects.order_by("pk").values_list("score_id", "points", "comment", "accepted_self"))
 
 
+def saved_elsewhere(score: Score, reviewer) -> int:
+    """The leaf saved (0,25, «Của người kia») by another tab or reviewer after the row was read; the version read."""
+    read_at = score.version
+    appraisal_save(
+        score=score, edit=AppraisalEdit(points=D("0.25"), comment="Của người kia"), version=read_at, user=reviewer
+    )
+    return read_at
+
+
 # ---- the pages ------------------------------------------------------------------------------------------
 
 
@@ -164,13 +173,7 @@ def test_a_refused_save_says_why_on_the_row_keeping_the_input(client, period, us
 @pytest.mark.django_db
 def test_a_stale_save_shows_the_stored_values_and_keeps_what_was_typed(client, period, users, agency):
     score = leaf(period, agency)
-    read_at = score.version
-    appraisal_save(
-        score=score,
-        edit=AppraisalEdit(points=D("0.25"), comment="Của người kia"),
-        version=read_at,
-        user=users["reviewer"],
-    )
+    read_at = saved_elsewhere(score, users["reviewer"])
     client.force_login(users["reviewer"])
     response = client.post(save_url(score), {"version": read_at, "points": "1", "comment": "Của tôi"})
     text = response.text
@@ -237,13 +240,7 @@ def test_a_request_after_someone_else_saved_the_leaf_shows_the_row_stale(client,
     """The leaf was saved elsewhere (another tab, another reviewer) after the row was read: the row that comes back keeps
     what this reviewer typed beside what is stored, as a stale save does, so their next Lưu overwrites knowingly."""
     score = leaf(period, agency)
-    read_at = score.version
-    appraisal_save(
-        score=score,
-        edit=AppraisalEdit(points=D("0.25"), comment="Của người kia"),
-        version=read_at,
-        user=users["reviewer"],
-    )
+    read_at = saved_elsewhere(score, users["reviewer"])
     client.force_login(users["reviewer"])
     url = reverse("appraisal:request", args=[score.assessment_id, score.pk])
     typed = {"kind": "explain", "text": "Giải trình", "points": "1", "comment": "Của tôi", "version": read_at}
