@@ -185,6 +185,30 @@ def test_reviewer_appraises_by_agency_and_by_criterion(page, live_server, screen
     assert no_sideways_scroll(page)
 
 
+def test_evidence_opened_before_the_script_ran_still_shows(page, live_server):
+    """The page's script is deferred: on a slow line the reviewer can open a viewer before it runs, and the
+    toggle it fired then has no listener. The script's response is held until the viewer is open."""
+    agency = make_agency("Sở Khoa học và Công nghệ")
+    reviewer = make_user("thamdinh", Role.REVIEWER)
+    period = appraisal_period(agency, reviewer=reviewer, admin=make_user("quantri", Role.ADMIN))
+    assessment = period.assessments.get()
+    leaf = Score.objects.filter(assessment=assessment, node__is_survey=False).order_by("node__position").first()
+    attach(leaf, "anh-chup-cong-van.png", png(), "image/png")
+    login(page, live_server, "thamdinh", PASSWORD)
+
+    held = []
+    page.route(re.compile(r"/js/appraisal(\.[0-9a-f]+)?\.js$"), lambda route: held.append(route))
+    page.goto(f"{live_server.url}/tham-dinh/bai/{assessment.pk}/", wait_until="commit")
+    row = page.locator(f"#work-{leaf.pk}")
+    row.locator("details.evidence-view summary").click()
+    expect(row.locator("details.evidence-view")).to_have_attribute("open", "")
+    assert len(held) == 1 and page.locator("img.evidence-image").count() == 0
+    held[0].continue_()
+    expect(row.locator("img.evidence-image")).to_be_visible()
+    row.locator("img.evidence-image").evaluate("img => img.decode()")
+    assert page.evaluate("document.querySelector('img.evidence-image').naturalWidth") == 240
+
+
 WIDE = {"width": 1366, "height": 900}
 SHOTS = Path("/work/wt/shots/appraisal-finish")
 

@@ -38,8 +38,7 @@
   });
 
   // Evidence: a PDF in a frame, an image as an image, loaded only when the reviewer opens it.
-  document.addEventListener("toggle", function (e) {
-    const details = e.target;
+  function showEvidence(details) {
     if (!details.matches || !details.matches("details.evidence-view") || !details.open || details.dataset.loaded) return;
     details.dataset.loaded = "1";
     let viewer;
@@ -54,7 +53,11 @@
     viewer.src = details.dataset.src;
     viewer.title = details.dataset.title || "";
     details.appendChild(viewer);
-  }, true);
+  }
+  document.addEventListener("toggle", function (e) { showEvidence(e.target); }, true);
+  // This script is deferred: a reviewer quick enough to open a viewer while the page was still loading
+  // fired its toggle before the listener above existed.
+  document.querySelectorAll("details.evidence-view[open]").forEach(showEvidence);
 
   // Unsaved changes. A row's fields start as the server rendered them (defaultValue); a row differing from
   // that, or sent back by the server unsaved (a refused or stale save: data-unsaved), is marked. A save
