@@ -5,7 +5,8 @@ the file to ``out`` and reports its steps to ``progress`` (done, total) — the 
 exports, so a background job can run any of them.
 """
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -29,6 +30,7 @@ from .decision import (
     DecisionOptions,
     build_decision,
 )
+from .pdf_parts import Block, annex_blocks, annex_parts, join_pdfs, pieces
 from .ranking import printed_ranking_charts
 from .scorecard import Scorecard, build_scorecard, scorecard_chart
 
@@ -71,24 +73,34 @@ def _renderer() -> tuple[Any, Any, Any]:
     return weasyprint, fonts, (css, fetcher)
 
 
-def html_to_pdf(html: str, out: BinaryIO) -> None:
+def _render(html: str, *extra_css: str) -> Any:
+    """The laid-out document; ``extra_css`` comes after the stylesheet and wins over it."""
     weasyprint, fonts, (css, fetcher) = _renderer()
+    sheets = [css, *(weasyprint.CSS(string=rule, font_config=fonts, url_fetcher=fetcher) for rule in extra_css)]
     document = weasyprint.HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
-    document.write_pdf(out, stylesheets=[css], font_config=fonts)
+    return document.render(stylesheets=sheets, font_config=fonts)
+
+
+def html_to_pdf(html: str, out: BinaryIO) -> None:
+    _render(html).write_pdf(out)
+
+
+def _decision_context(period: Period, access: Access, options: DecisionOptions | None) -> dict[str, Any]:
+    decision = build_decision(period, access, options)
+    groups = [(group, printed_ranking_charts(group.results)) for group in decision.annex_groups]
+    return {
+        "d": decision,
+        "blocks": annex_blocks(groups),
+        "heads_before": ANNEX_HEAD_BEFORE,
+        "heads_after": ANNEX_HEAD_AFTER,
+        "domains_head": ANNEX_DOMAINS_HEAD,
+    }
 
 
 def decision_html(period: Period, access: Access, options: DecisionOptions | None = None) -> str:
-    decision = build_decision(period, access, options)
-    return render_to_string(
-        "reports/pdf/decision.html",
-        {
-            "d": decision,
-            "annex": [(group, printed_ranking_charts(group.results)) for group in decision.annex_groups],
-            "heads_before": ANNEX_HEAD_BEFORE,
-            "heads_after": ANNEX_HEAD_AFTER,
-            "domains_head": ANNEX_DOMAINS_HEAD,
-        },
-    )
+    """The whole decision as one HTML document (what write_decision_pdf prints, in parts)."""
+    context = _decision_context(period, access, options)
+    return render_to_string("reports/pdf/decision.html", {**context, "body": True, "pieces": pieces(context["blocks"])})
 
 
 def write_decision_pdf(
@@ -99,12 +111,31 @@ def write_decision_pdf(
     *,
     options: DecisionOptions | None = None,
 ) -> None:
-    """The decision publishing the period's results, with the annex table of every ranking group."""
-    _step(progress, 0, 2)
-    html = decision_html(period, access, options)
-    _step(progress, 1, 2)
-    html_to_pdf(html, out)
-    _step(progress, 2, 2)
+    """The decision publishing the period's results, with the annex table of every ranking group: the
+    decision's pages, then the annex a few pages at a time (reports/pdf_parts.py), in the same memory whatever
+    the number of agencies."""
+    context = _decision_context(period, access, options)
+    blocks = context["blocks"]
+    _step(progress, 0, len(blocks))
+
+    def render(part: Sequence[Block], first_page: int) -> Any:
+        continued = part[0] is not blocks[0]
+        html = render_to_string(
+            "reports/pdf/decision.html", {**context, "pieces": pieces(part), "continued": continued}
+        )
+        # styles.css numbers the annex from its first page (unnumbered); a part going on carries the count on.
+        numbering = (
+            f"@page :nth(1 of annex) {{ counter-reset: page {first_page}; @top-center {{ content: counter(page); }} }}"
+        )
+        return _render(html, *([numbering] if continued else []))
+
+    body = io.BytesIO()
+    html_to_pdf(render_to_string("reports/pdf/decision.html", {**context, "body": True}), body)
+    parts = [body.getvalue()]
+    for part, done, total in annex_parts(blocks, render):
+        parts.append(part)
+        _step(progress, done, total)
+    join_pdfs(parts, out)
 
 
 SOURCE_NOTES = {

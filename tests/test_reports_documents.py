@@ -172,6 +172,58 @@ def is_a4(size: tuple[float, float], *, landscape: bool) -> bool:
 
 
 @needs_poppler
+def test_decision_printed_in_parts_reads_as_the_decision_printed_whole(db, monkeypatch, tmp_path):
+    """write_decision_pdf lays the annex out a few pages at a time (reports/pdf_parts.py) so that its memory
+    stays flat. Here parts of one page on a generated province (three groups, rows over several pages, charts):
+    every page reads exactly as in one rendering of the whole decision (rows, the header repeated, page numbers,
+    charts), each row is printed once, and the fonts are embedded."""
+    import re
+
+    annex_row = re.compile(r"^\s*\d+\s+(UBND|Sở) .*\d+,\d\d\s")
+    from benchmarks.province import generate
+    from reports import pdf, pdf_parts
+
+    _last, current, people = generate(80)
+    access = ranking_access(people["admin"], current)  # type: ignore[arg-type]
+    whole = io.BytesIO()
+    pdf.html_to_pdf(pdf.decision_html(current, access), whole)
+
+    monkeypatch.setattr(pdf_parts, "PART_PAGES", 1)
+    monkeypatch.setattr(pdf_parts, "CHART_WEIGHT", 20.0)  # a chart to a part too
+    joined: list[int] = []
+
+    def join(parts: list[bytes], out: io.BytesIO) -> None:
+        joined.append(len(parts))
+        pdf_parts.join_pdfs(parts, out)
+
+    monkeypatch.setattr(pdf, "join_pdfs", join)
+    starts: list[str] = []  # the kind of block each rendered part starts with
+
+    def pieces(blocks: list[pdf_parts.Block]) -> list[pdf_parts.Piece]:
+        starts.append(blocks[0].kind)
+        return pdf_parts.pieces(blocks)
+
+    monkeypatch.setattr(pdf, "pieces", pieces)
+    steps: list[tuple[int, int]] = []
+    in_parts = io.BytesIO()
+    write_decision_pdf(current, access, in_parts, lambda done, total: steps.append((done, total)))
+
+    pages = len(pdf_pages(whole.getvalue()))
+    # The decision, then parts starting at the title, mid-table (the header repeated) and at a chart.
+    assert pages >= 8 and joined[0] >= 4 and {"title", "row", "chart"} <= set(starts), (pages, joined, starts)
+    assert len(pdf_pages(in_parts.getvalue())) == pages
+    for page in range(1, pages + 1):
+        expected = pdf_text(whole.getvalue(), first=page, last=page, layout=True)
+        assert pdf_text(in_parts.getvalue(), first=page, last=page, layout=True) == expected, page
+    # Each agency's row once in the annex tables: «STT name figures…» lines, as many as the agencies.
+    rows = [line for line in pdf_text(in_parts.getvalue(), layout=True).splitlines() if annex_row.match(line)]
+    assert len(rows) == current.assessments.count() == 80, len(rows)
+    assert steps[-1][0] == steps[-1][1] and [done for done, _total in steps] == sorted(done for done, _t in steps)
+    fonts = pdf_fonts(in_parts.getvalue(), tmp_path)
+    assert fonts and all("Tinos" in name and embedded == "yes" for name, embedded in fonts), fonts
+
+
+@needs_poppler
 def test_published_decision_pdf_reads_as_the_decision_with_its_annex(published, users, tmp_path):
     access = ranking_access(users["admin"], published)
     content = decision_pdf_bytes(published, access)
@@ -570,7 +622,8 @@ def test_decision_runs_as_a_background_export(client, published, users, kind):
     response = client.post(reverse("reports:export_start", args=[published.pk, kind]))
     job = ExportJob.objects.get()
     assert response.status_code == 302 and (job.status, job.kind) == (ExportStatus.DONE, kind)
-    assert job.progress_done == job.progress_total == 2 and job.file.name.endswith(EXPORTS[kind].extension)
+    # The PDF counts the annex blocks it has printed (reports/pdf_parts.py), the Word file its two steps.
+    assert job.progress_done == job.progress_total >= 2 and job.file.name.endswith(EXPORTS[kind].extension)
     download = client.get(reverse("reports:export_download", args=[job.pk]))
     content = b"".join(download.streaming_content)
     assert download["Content-Type"] == EXPORTS[kind].content_type
