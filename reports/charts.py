@@ -34,6 +34,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from appraisal.results import Band
+from parindex.xmltext import xml_safe
 
 PRINT_FONT = "Tinos, 'Times New Roman', serif"
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts" / "tinos"  # the print font's files, bundled with the project
@@ -118,7 +119,7 @@ def _n(x: float) -> str:
 
 
 def _e(text: object) -> str:
-    return str(escape(str(text)))
+    return str(escape(xml_safe(str(text))))
 
 
 def _wrap(text: str, max_chars: int, max_lines: int) -> list[str]:

@@ -5,11 +5,21 @@ Word's terms: Times New Roman, the two-column header as a borderless table, page
 top from the second page, and the annex in its own landscape section, numbered on its own, with the table
 header repeated on every page. Each ranking group's chart follows its table as in the PDF: the same SVG
 (reports/ranking.py, printed_ranking_charts), drawn as PNG by reports/raster.py since Word files hold bitmaps.
+
+Memory stays flat in the number of agencies: python-docx would hold every annex row as XML elements and every
+chart as a PNG until the file is saved (+48 MiB at 800 agencies). It builds a skeleton instead, in which each
+table has one row of numbered slots (⟦0⟧ …) between two comments and each chart is a one-pixel stand-in of
+the chart's printed size; the file is then written from the skeleton entry by entry, the rows poured into
+their table one after the other and each chart drawn when its picture is written (_write_filled).
 """
 
 import io
+import re
+import zipfile
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from dataclasses import dataclass, field
+from typing import IO, Any, BinaryIO
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -18,8 +28,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_UNDERLINE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
 
 from assessments.models import Period
+from parindex.xmltext import xml_safe
 
 from .access import Access
 from .decision import (
@@ -32,7 +44,7 @@ from .decision import (
     build_decision,
 )
 from .ranking import PrintedChart, printed_ranking_charts
-from .raster import PRINT_DPI, Png, svg_to_png
+from .raster import CSS_DPI, svg_size, svg_to_png
 
 Progress = Callable[[int, int], None]
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -56,12 +68,64 @@ def write_decision_docx(
     document = Document()
     _styles(document)
     _decision_section(document, decision)
-    _annex_section(document, decision)
+    later = Later()
+    _annex_section(document, decision, later)
+    skeleton = io.BytesIO()
+    document.save(skeleton)
+    del document
     if progress is not None:
         progress(1, 2)
-    document.save(out)
+    _write_filled(skeleton, later, out)
     if progress is not None:
         progress(2, 2)
+
+
+# ---- what the skeleton leaves for later ----------------------------------------------------------------------
+
+
+@dataclass
+class Later:
+    rows: list[list[list[str]]] = field(default_factory=list)  # per annex table, its rows' cell texts
+    charts: dict[str, str] = field(default_factory=dict)  # a picture's entry in the file → the chart's SVG
+
+
+ROWS_MARK = "parindex-rows-"  # the comments around a table's row of slots: «<!--parindex-rows-0-->»
+SLOT = re.compile("⟦([0-9]+)⟧")
+
+
+def _write_filled(skeleton: io.BytesIO, later: Later, out: BinaryIO) -> None:
+    with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            if info.filename == "word/document.xml":
+                with target.open(entry, "w") as stream:
+                    _pour_rows(source.read(info).decode(), later.rows, stream)
+            elif info.filename in later.charts:
+                target.writestr(entry, svg_to_png(later.charts[info.filename]).data)
+            else:
+                target.writestr(entry, source.read(info))
+
+
+def _pour_rows(xml: str, tables: list[list[list[str]]], stream: IO[bytes]) -> None:
+    """document.xml with each table's row of slots repeated for its rows, written a few hundred rows at a time."""
+    position = 0
+    for index, rows in enumerate(tables):
+        start_mark, end_mark = f"<!--{ROWS_MARK}{index}-->", f"<!--/{ROWS_MARK}{index}-->"
+        start = xml.index(start_mark, position)
+        end = xml.index(end_mark, start)
+        stream.write(xml[position:start].encode())
+        pieces = SLOT.split(xml[start + len(start_mark) : end])  # text, slot number, text, slot number, …
+        for first in range(0, len(rows), 200):
+            stream.write(
+                "".join(
+                    piece if odd == 0 else escape(xml_safe(row[int(piece)]))
+                    for row in rows[first : first + 200]
+                    for odd, piece in ((i % 2, piece) for i, piece in enumerate(pieces))
+                ).encode()
+            )
+        position = end + len(end_mark)
+    stream.write(xml[position:].encode())
 
 
 # ---- set-up --------------------------------------------------------------------------------------------------
@@ -151,7 +215,7 @@ def _para(
 
 
 def _run(paragraph: Any, text: str, *, bold: bool = False, italic: bool = False, size: float | None = None) -> Any:
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_safe(text))
     run.bold = bold or None
     run.italic = italic or None
     if size is not None:
@@ -258,7 +322,7 @@ def _decision_section(document: Any, d: Decision) -> None:
 # ---- the annex ---------------------------------------------------------------------------------------------
 
 
-def _annex_section(document: Any, d: Decision) -> None:
+def _annex_section(document: Any, d: Decision, later: Later) -> None:
     section = document.add_section(WD_SECTION.NEW_PAGE)
     _page(section, landscape=True)
     _restart_numbering(section)
@@ -270,29 +334,38 @@ def _annex_section(document: Any, d: Decision) -> None:
     _rule(document, 50, ANNEX_WIDTH)
     for group in d.annex_groups:
         _para(document, group.heading, bold=True, size=13, before=10, after=4)
-        _annex_table(document, group)
+        _annex_table(document, group, later)
         if group.legend:
             _para(document, group.legend, italic=True, size=10.5, align=JUSTIFY, before=3)
         for chart in printed_ranking_charts(group.results):
-            _chart(document, chart)
+            _chart(document, chart, later)
 
 
 CHART_MAX_HEIGHT = 160.0  # mm: as the PDF (styles.css, figure.chart svg), a chart and its title fit one page
 
 
-def chart_width(png: Png) -> float:
-    """The printed width (mm) the PDF gives a chart: its own size (a 720 px wide SVG is 190,5 mm), smaller if it
-    would be taller than CHART_MAX_HEIGHT, never wider than the annex text."""
-    natural = png.width / PRINT_DPI * 25.4
-    return min(natural, ANNEX_WIDTH, CHART_MAX_HEIGHT * png.width / png.height)
+def chart_size(svg: str) -> tuple[float, float]:
+    """The printed width and height (mm) the PDF gives a chart: its own size (a 720 px wide SVG is 190,5 mm),
+    smaller if it would be taller than CHART_MAX_HEIGHT, never wider than the annex text."""
+    width, height = svg_size(svg)
+    printed = min(width / CSS_DPI * 25.4, ANNEX_WIDTH, CHART_MAX_HEIGHT * width / height)
+    return printed, printed * height / width
 
 
-def _chart(document: Any, chart: PrintedChart) -> None:
-    """The chart centred under the group's table and legend, where the PDF has it."""
-    png = svg_to_png(chart.svg)
+def _chart(document: Any, chart: PrintedChart, later: Later) -> None:
+    """The chart centred under the group's table and legend, where the PDF has it; its PNG is drawn when the
+    file is written, a one-pixel stand-in holding its place (python-docx keeps one copy of equal pictures, so
+    each stand-in differs)."""
+    from PIL import Image  # WeasyPrint's own dependency
+
+    stand_in = io.BytesIO()
+    Image.new("RGB", (1, 1), tuple(len(later.charts).to_bytes(3, "big"))).save(stand_in, "PNG")
+    width, height = chart_size(chart.svg)
     paragraph = _para(document, align=CENTER, before=10)
-    picture = paragraph.add_run().add_picture(io.BytesIO(png.data), width=Mm(chart_width(png)))
+    picture = paragraph.add_run().add_picture(stand_in, width=Mm(width), height=Mm(height))
     picture._inline.docPr.set("descr", chart.title)  # the alternative text Word reads out and checks for
+    image = document.part.related_parts[picture._inline.graphic.graphicData.pic.blipFill.blip.embed]
+    later.charts[image.partname.lstrip("/")] = str(chart.svg)
 
 
 def _repeat_header(row: Any) -> None:
@@ -307,12 +380,14 @@ def _keep_row(row: Any) -> None:
     properties.append(OxmlElement("w:cantSplit"))
 
 
-def _annex_table(document: Any, group: AnnexGroup) -> None:
+def _annex_table(document: Any, group: AnnexGroup, later: Later) -> None:
     domains = len(group.domain_codes)
     before, after = len(ANNEX_HEAD_BEFORE), len(ANNEX_HEAD_AFTER)
     columns = before + domains + after
     header_rows = 2 if domains else 1
-    table = document.add_table(rows=header_rows + len(group.rows), cols=columns)
+    # The header, then one row of slots the group's rows are poured into (_write_filled); a group without
+    # agencies keeps only its header.
+    table = document.add_table(rows=header_rows + 1, cols=columns)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -338,33 +413,42 @@ def _annex_table(document: Any, group: AnnexGroup) -> None:
     for index in range(header_rows):
         _repeat_header(rows[index])
 
-    for row, result in zip(rows[header_rows:], group.rows, strict=True):
-        _keep_row(row)
-        values = [
-            str(result.position),
-            result.agency,
-            *result.domains,
-            result.points,
-            result.survey,
-            result.adjustment,
-            result.total,
-            result.index,
-            result.band,
-            result.rank,
-        ]
-        for position, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
-            paragraph = cell.paragraphs[0]
-            _run(paragraph, value, size=11, bold=position == before + domains + 4)  # the index, bold as in the PDF
-            if position == 1:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
-            elif position in (0, columns - 1, columns - 2):
-                paragraph.alignment = CENTER
-            else:
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    slots = rows[header_rows]
+    _keep_row(slots)
+    for position, cell in enumerate(slots.cells):
+        paragraph = cell.paragraphs[0]
+        _run(
+            paragraph, f"⟦{position}⟧", size=11, bold=position == before + domains + 4
+        )  # the index, bold as in the PDF
+        if position == 1:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        elif position in (0, columns - 1, columns - 2):
+            paragraph.alignment = CENTER
+        else:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     for row in rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
+    slots._tr.addprevious(etree.Comment(f"{ROWS_MARK}{len(later.rows)}"))
+    slots._tr.addnext(etree.Comment(f"/{ROWS_MARK}{len(later.rows)}"))
+    later.rows.append(
+        [
+            [
+                str(result.position),
+                result.agency,
+                *result.domains,
+                result.points,
+                result.survey,
+                result.adjustment,
+                result.total,
+                result.index,
+                result.band,
+                result.rank,
+            ]
+            for result in group.rows
+        ]
+    )
 
 
 def _head_cell(cell: Any, text: str) -> None:

@@ -12,7 +12,11 @@ Errors are not caught: a chart that cannot be drawn fails the export, never a Wo
 
 import ctypes
 import ctypes.util
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from typing import cast
 
 from .charts import FONTS_DIR
 
@@ -61,6 +65,32 @@ class _Fontconfig:
 _fontconfig = _Fontconfig()
 
 
+@cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # glibc's; other C libraries go without
+    return cast("Callable[[int], int] | None", trim)
+
+
+def _give_back_freed_memory() -> None:
+    """Hand the chart's freed cairo surface (~10 MiB at PRINT_DPI) back to the system. glibc keeps freed memory
+    for reuse, and surface after surface freed among smaller allocations left gaps the next one did not fit:
+    the Word file of 800 agencies (37 charts) grew the process by 11 MiB more than with this."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+SVG_SIZE = re.compile(r'<svg\b[^>]*?\swidth="([0-9.]+)"[^>]*?\sheight="([0-9.]+)"')
+
+
+def svg_size(svg: str) -> tuple[float, float]:
+    """The width and height (CSS px) of a chart of reports/charts.py, read from its root element."""
+    found = SVG_SIZE.match(svg)
+    if found is None:
+        raise ValueError("not a chart of reports/charts.py: no width and height on its <svg>")
+    return float(found[1]), float(found[2])
+
+
 def svg_to_png(svg: str) -> Png:
     """The chart at PRINT_DPI: a chart W px wide (CSS px) gives a PNG of W × SCALE px."""
     import cairosvg  # loads cairo through cffi: paid only by a process that writes a Word file
@@ -70,5 +100,6 @@ def svg_to_png(svg: str) -> Png:
     data = cairosvg.svg2png(bytestring=svg.encode(), scale=SCALE)
     if data is None:  # only without write_to is the PNG returned; guard the contract, never write an empty picture
         raise RuntimeError("cairosvg returned no PNG")
+    _give_back_freed_memory()
     # The IHDR chunk, always first after the 8-byte signature: width and height, big-endian.
     return Png(data, int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big"))

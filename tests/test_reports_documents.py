@@ -7,6 +7,7 @@ import datetime
 import io
 import shutil
 import subprocess
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -447,6 +448,35 @@ def test_decision_docx_reads_back_with_the_same_text_and_figures(published, user
         "Yếu",
         "1",
     ]
+
+
+@needs_poppler
+def test_decision_docx_rows_poured_into_the_skeleton_keep_their_text_and_format(live, users, agency):
+    """The Word file is written from a skeleton with one row of slots per table (reports/docx.py): a name
+    with XML's own characters comes back as typed, a control character XML cannot hold is dropped, and each
+    poured row keeps the slots row's format (kept on one page, the index bold, the name left-aligned)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from reports.docx import write_decision_docx
+
+    agency.name = 'Sở "Khoa học" & Công nghệ <thí điểm>\x0b'
+    agency.save()
+    out = io.BytesIO()
+    write_decision_docx(live, ranking_access(users["admin"], live), out)  # type: ignore[arg-type]
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as package:
+        xml = package.read("word/document.xml").decode()
+        assert package.testzip() is None
+    assert "⟦" not in xml and "parindex-rows" not in xml  # every slot filled, every mark gone
+    departments = Document(io.BytesIO(out.getvalue())).tables[2]
+    assert [row.cells[1].text for row in departments.rows[2:]] == ["Sở Tư pháp", 'Sở "Khoa học" & Công nghệ <thí điểm>']
+    for row in departments.rows[2:]:
+        assert "<w:cantSplit/>" in row._tr.xml and "w:tblHeader" not in row._tr.xml
+        index = row.cells[13].paragraphs[0]
+        assert index.runs[0].bold and index.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+        assert row.cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
+    # The PDF of the same decision, whose chart (an SVG) names the agency too.
+    pdf = pdf_text(decision_pdf_bytes(live, ranking_access(users["admin"], live)))  # type: ignore[arg-type]
+    assert flat(pdf).count('Sở "Khoa học" & Công nghệ <thí điểm>') >= 3  # Article 1, the annex row, the chart
 
 
 # ---- the scorecard --------------------------------------------------------------------------------------------

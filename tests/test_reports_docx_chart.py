@@ -21,7 +21,7 @@ from appraisal.results import AgencyResult, Band, ResultGroup
 from organisations.models import AgencyKind
 from reports.access import ranking_access
 from reports.charts import FONTS_DIR, TONES
-from reports.docx import CHART_MAX_HEIGHT, chart_width, write_decision_docx
+from reports.docx import CHART_MAX_HEIGHT, chart_size, write_decision_docx
 from reports.ranking import printed_ranking_charts
 from reports.raster import svg_to_png
 
@@ -150,8 +150,9 @@ def test_a_large_group_prints_in_legible_parts_of_22_agencies():
     assert "66. Ủy ban" not in charts[3].svg
     first = svg_to_png(charts[0].svg)
     assert first.width == CHART_PX
-    width = chart_width(first)
-    assert width * first.height / first.width == pytest.approx(CHART_MAX_HEIGHT)  # as tall as a page allows
+    width, height = chart_size(charts[0].svg)
+    assert height == pytest.approx(CHART_MAX_HEIGHT)  # as tall as a page allows
+    assert width / height == pytest.approx(first.width / first.height, abs=0.002)  # the PNG's own proportions
     name_points = 12 * width / 720 / 25.4 * 72  # a name is 12 px of the 720 px chart
     assert name_points > 7
     green = bar_lengths(Image.open(io.BytesIO(first.data)), GREEN)
