@@ -19,14 +19,16 @@ the medians are compared.
   write-only writing the same values (our workbook read back: same sheets, rows and values, no style, no
   query); target ≤ 1.5×. Also against bare openpyxl writing them with our number formats, the part of the
   time that is openpyxl's cost of a formatted cell rather than ours.
-- PDF: ``write_decision_pdf`` (the decision and its annex: queries, charts, template, WeasyPrint) against
-  WeasyPrint alone laying out and writing the HTML our writer produces, with the same stylesheet and fonts
+- PDF: ``write_decision_pdf`` (the decision and its annex: queries, charts, template, WeasyPrint laying the
+  annex out a few pages at a time, the parts joined with pypdf: reports/pdf_parts.py) against WeasyPrint alone
+  laying out and writing the whole decision's HTML in one rendering, with the same stylesheet and fonts
   loaded once beforehand (as our writer keeps them per process); per page; target ≤ 1.2×. The page count is
   that of WeasyPrint's rendered document.
 - memory: each export (Excel, decision PDF, decision Word) run once in a fresh process on the same database.
   The figure is that process's peak resident memory (Linux's VmHWM) above its resident memory once ready
-  (Django loaded, the writer's libraries warmed up, the peak reset), so it counts C allocations too (lxml,
-  Pango), which tracemalloc would not see. Target: flat in the agency count.
+  (Django loaded, the writer's libraries warmed up: WeasyPrint's fonts, pypdf, cairo and fontconfig for the
+  Word file's charts; the peak reset), so it counts C allocations too (lxml, Pango, cairo), which tracemalloc
+  would not see. Target: flat in the agency count.
 """
 
 import argparse
@@ -351,12 +353,19 @@ def _warm_up(kind: str) -> None:
         new_workbook().save(io.BytesIO())
     elif kind == "quyet-dinh-pdf":
         from reports.pdf import html_to_pdf
+        from reports.pdf_parts import join_pdfs
 
-        html_to_pdf("<p>Quyết định</p>", io.BytesIO())
+        page = io.BytesIO()
+        html_to_pdf("<p>Quyết định</p>", page)
+        join_pdfs([page.getvalue()] * 2, io.BytesIO())  # pypdf imported
     else:
         from docx import Document
 
+        from reports.charts import bar_chart
+        from reports.raster import svg_to_png
+
         Document().save(io.BytesIO())
+        svg_to_png(bar_chart([], title="Chỉ số CCHC (%)"))  # cairo loaded, fontconfig's fonts read
 
 
 def memory_child(kind: str, period_pk: int, user_pk: int, database: str) -> None:

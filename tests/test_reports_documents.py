@@ -456,6 +456,7 @@ def test_decision_docx_rows_poured_into_the_skeleton_keep_their_text_and_format(
     with XML's own characters comes back as typed, a control character XML cannot hold is dropped, and each
     poured row keeps the slots row's format (kept on one page, the index bold, the name left-aligned)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm
 
     from reports.docx import write_decision_docx
 
@@ -474,6 +475,10 @@ def test_decision_docx_rows_poured_into_the_skeleton_keep_their_text_and_format(
         index = row.cells[13].paragraphs[0]
         assert index.runs[0].bold and index.alignment == WD_ALIGN_PARAGRAPH.RIGHT
         assert row.cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT
+    # The columns' widths on the table's grid too, where LibreOffice reads them: the name widest, 262 mm in all.
+    grid = [column.width for column in departments.columns]
+    assert grid == [cell.width for cell in departments.rows[2].cells] and max(grid) == grid[1] > Mm(40)
+    assert abs(sum(grid) - Mm(262)) < Mm(1)
     # The PDF of the same decision, whose chart (an SVG) names the agency too.
     pdf = pdf_text(decision_pdf_bytes(live, ranking_access(users["admin"], live)))  # type: ignore[arg-type]
     assert flat(pdf).count('Sở "Khoa học" & Công nghệ <thí điểm>') >= 3  # Article 1, the annex row, the chart
