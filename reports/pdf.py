@@ -5,7 +5,6 @@ the file to ``out`` and reports its steps to ``progress`` (done, total) — the 
 exports, so a background job can run any of them.
 """
 
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -111,31 +110,32 @@ def write_decision_pdf(
     *,
     options: DecisionOptions | None = None,
 ) -> None:
-    """The decision publishing the period's results, with the annex table of every ranking group: the
-    decision's pages, then the annex a few pages at a time (reports/pdf_parts.py), in the same memory whatever
-    the number of agencies."""
+    """The decision publishing the period's results, with the annex table of every ranking group: laid out a
+    few pages at a time (reports/pdf_parts.py), in the same memory whatever the number of agencies."""
     context = _decision_context(period, access, options)
     blocks = context["blocks"]
     _step(progress, 0, len(blocks))
 
     def render(part: Sequence[Block], first_page: int) -> Any:
-        continued = part[0] is not blocks[0]
+        """The decision itself comes with the annex's first part; styles.css numbers the annex's pages from its
+        first (unnumbered), and a part going on carries the count on."""
+        first = part[0] is blocks[0]
         html = render_to_string(
-            "reports/pdf/decision.html", {**context, "pieces": pieces(part), "continued": continued}
+            "reports/pdf/decision.html", {**context, "body": first, "pieces": pieces(part), "continued": not first}
         )
-        # styles.css numbers the annex from its first page (unnumbered); a part going on carries the count on.
         numbering = (
             f"@page :nth(1 of annex) {{ counter-reset: page {first_page}; @top-center {{ content: counter(page); }} }}"
         )
-        return _render(html, *([numbering] if continued else []))
+        return _render(html, *([] if first else [numbering]))
 
-    body = io.BytesIO()
-    html_to_pdf(render_to_string("reports/pdf/decision.html", {**context, "body": True}), body)
-    parts = [body.getvalue()]
+    parts = []
     for part, done, total in annex_parts(blocks, render):
         parts.append(part)
         _step(progress, done, total)
-    join_pdfs(parts, out)
+    if len(parts) == 1:
+        out.write(parts[0])
+    else:
+        join_pdfs(parts, out)
 
 
 SOURCE_NOTES = {

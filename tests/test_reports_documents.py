@@ -222,6 +222,19 @@ def test_decision_printed_in_parts_reads_as_the_decision_printed_whole(db, monke
     assert steps[-1][0] == steps[-1][1] and [done for done, _total in steps] == sorted(done for done, _t in steps)
     fonts = pdf_fonts(in_parts.getvalue(), tmp_path)
     assert fonts and all("Tinos" in name and embedded == "yes" for name, embedded in fonts), fonts
+    # The outline: the decision and each group, side by side, each opening its page.
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(in_parts.getvalue()))
+    outline = [(item.title, reader.get_destination_page_number(item) + 1) for item in reader.outline]
+    assert [title for title, _page in outline] == [
+        "QUYẾT ĐỊNH",
+        "I. Sở, ban, ngành cấp tỉnh (8 cơ quan, đơn vị)",
+        "II. Khối xã (48 cơ quan, đơn vị)",
+        "III. Khối phường (24 cơ quan, đơn vị)",
+    ]
+    for title, page in outline[1:]:
+        assert title in pdf_text(in_parts.getvalue(), first=page, last=page), (title, page)
 
 
 @needs_poppler
