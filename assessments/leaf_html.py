@@ -1,26 +1,19 @@
-"""The scoring sheet's leaf row, rendered with Jinja2.
+"""The scoring sheet's leaf row, rendered with Jinja2 (parindex/jinja.py).
 
 The sheet repeats this row for every leaf (about a hundred per agency) and Django's template engine
-spends ~0,6 ms on each: most of the page's server time. The same markup compiled by Jinja2 costs a
-fraction of that. The page around the rows stays a Django template; the row's words are gettext
-strings here, so the translation catalogs cover them like every other string.
+spends ~0,6 ms on each: most of the page's server time.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from criteria.models import ScoringMethod
+from parindex.jinja import ENV, local_datetime, url_maker
 from parindex.names import full_name
 from parindex.templatetags.parindex import pts
 
@@ -178,51 +171,24 @@ class Difference:
         return self.theirs.strip() != self.mine.strip()
 
 
-def _datetime(value: Any) -> str:
-    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else ""
-
-
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(settings.BASE_DIR / "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,  # a misspelt name fails the tests instead of rendering empty
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=settings.DEBUG,
-    )
-    env.filters.update(pts=pts, person=full_name, datetime=_datetime)
-    return env
-
-
-_ENV = _environment()
-
-
-def _url_maker(name: str, *fixed: int) -> Callable[[int], str]:
-    """reverse() costs ~30 µs; the rows need URLs that differ only in their last id, so reverse once."""
-    sentinel = "2147483647"
-    head, _sep, tail = reverse(name, args=[*fixed, int(sentinel)]).rpartition(sentinel)
-    return lambda pk: f"{head}{pk}{tail}"
-
-
 class LeafRenderer:
     """Renders rows of one assessment; build one per request (labels in the active language)."""
 
     def __init__(self, assessment: Assessment, *, editable: bool) -> None:
-        self.template = _ENV.get_template("assessments/leaf.jinja")
+        self.template = ENV.get_template("assessments/leaf.jinja")
         self.labels = {key: str(label) for key, label in LABELS.items()}
         self.base = {
             "a": assessment,
             "editable": editable,
             "t": self.labels,
             "methods": {value: str(label) for value, label in ScoringMethod.choices},
-            "row_url": _url_maker("assessments:leaf", assessment.pk),
-            "save_url": _url_maker("assessments:leaf_save", assessment.pk),
-            "preview_url": _url_maker("assessments:leaf_preview", assessment.pk),
-            "panel_url": _url_maker("evidence:panel", assessment.pk),
-            "download_url": _url_maker("evidence:download"),
+            "row_url": url_maker("assessments:leaf", assessment.pk),
+            "save_url": url_maker("assessments:leaf_save", assessment.pk),
+            "preview_url": url_maker("assessments:leaf_preview", assessment.pk),
+            "panel_url": url_maker("evidence:panel", assessment.pk),
+            "download_url": url_maker("evidence:download"),
         }
-        self.result_template = _ENV.get_template("assessments/leaf_result.jinja")
+        self.result_template = ENV.get_template("assessments/leaf_result.jinja")
 
     def render(self, leaf: SheetLeaf, **extra: Any) -> SafeString:
         """One row; ``extra``: values (what the user typed), error, error_field, saved (a Result), and for a
@@ -247,7 +213,7 @@ class LeafRenderer:
         context["result"] = stored_result(leaf.score)
         stale = context["stale"]
         if stale is not None:
-            who = {"who": full_name(stale.updated_by), "when": _datetime(stale.updated_at)}
+            who = {"who": full_name(stale.updated_by), "when": local_datetime(stale.updated_at)}
             context["stale_message"] = STALE % who
             context["stale_theirs"] = STALE_THEIRS % who
             context["differences"] = self.differences(leaf, context["v"], context["mine"])

@@ -108,3 +108,4 @@ class GroupView:
     chart: SafeString
     chart_phone: SafeString | None = None
     average: Decimal | None = None
+    rows: SafeString | None = None  # the ranking table's rows (reports/ranking_rows.py)

@@ -13,6 +13,7 @@ from .access import Access, ranking_access
 from .charts import SCREEN_FONT
 from .exports import EXPORTS
 from .ranking import GroupView, group_average, heat_chart, ranking_chart
+from .ranking_rows import RankingRows
 
 PHONE_CHART_WIDTH = 360  # drawn for a 390 px screen: names above the bars, text at its real size
 
@@ -29,12 +30,14 @@ def _context(period: Period, access: Access) -> dict[str, object]:
 def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     """Each ranking group: its bar chart (a narrower one for phones) and the full table."""
     period, access = _period_and_access(request, pk)
+    rows = RankingRows(period, access)
     groups = [
         GroupView(
             group,
             ranking_chart(group, font_family=SCREEN_FONT),
             ranking_chart(group, width=PHONE_CHART_WIDTH, font_family=SCREEN_FONT),
             group_average(group),
+            rows.render(group),
         )
         for group in access.results(period)
     ]
