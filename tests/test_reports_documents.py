@@ -175,7 +175,7 @@ def is_a4(size: tuple[float, float], *, landscape: bool) -> bool:
 @needs_poppler
 def test_decision_printed_in_parts_reads_as_the_decision_printed_whole(db, monkeypatch, tmp_path):
     """write_decision_pdf lays the annex out a few pages at a time (reports/pdf_parts.py) so that its memory
-    stays flat. Here parts of one page on a generated province (three groups, rows over several pages, charts):
+    stays bounded. Here parts of one page on a generated province (three groups, rows over several pages, charts):
     every page reads exactly as in one rendering of the whole decision (rows, the header repeated, page numbers,
     charts), each row is printed once, and the fonts are embedded."""
     import re
@@ -210,7 +210,8 @@ def test_decision_printed_in_parts_reads_as_the_decision_printed_whole(db, monke
     write_decision_pdf(current, access, in_parts, lambda done, total: steps.append((done, total)))
 
     pages = len(pdf_pages(whole.getvalue()))
-    # The decision, then parts starting at the title, mid-table (the header repeated) and at a chart.
+    # Parts starting at the annex's title (after the decision, in the same part), mid-table (the header
+    # repeated) and at a chart.
     assert pages >= 8 and joined[0] >= 4 and {"title", "row", "chart"} <= set(starts), (pages, joined, starts)
     assert len(pdf_pages(in_parts.getvalue())) == pages
     for page in range(1, pages + 1):
