@@ -527,15 +527,25 @@ def write_row(
     cell object for it costs more than writing it (benchmarks.reports).
     """
     formats = number_formats or {}
-    row_styled = font is not None or fill is not None or alignment is not None
-    sheet.append(
-        [
+    if font is None and fill is None and alignment is None:
+        # A data row, the bulk of a workbook: the checks in the order that settles most values soonest (this
+        # line runs for every cell). A Cell not under a format is no str, so it goes as it is too.
+        row = [
             value
-            if isinstance(value, Cell) or (not row_styled and (value is None or index not in formats) and _as_is(value))
+            if value is None
+            or (index not in formats and (type(value) is not str or _as_is(value)))
+            or isinstance(value, Cell)
+            else cell(sheet, value, number_format=formats.get(index))
+            for index, value in enumerate(values, start=1)
+        ]
+    else:
+        row = [
+            value
+            if isinstance(value, Cell)
             else cell(sheet, value, font=font, fill=fill, alignment=alignment, number_format=formats.get(index))
             for index, value in enumerate(values, start=1)
         ]
-    )
+    sheet.append(row)
 
 
 def set_widths(sheet: Any, widths: Iterable[int]) -> None:

@@ -44,8 +44,11 @@ from .access import Access, Source
 
 Progress = Callable[[int, int], None]
 
-POINTS = "#,##0.00"  # Excel shows the reader's decimal separator: 82,91 on a Vietnamese system
-WHOLE = "0"
+# Computed figures (totals, index) show two decimals; Excel writes the reader's separator: 82,91 on a Vietnamese
+# system. A leaf's points are shown as entered, in Excel's General format (1,5; 2; 0,25), as the criteria sets and
+# the scoring sheet write them, and whole numbers (STT) need no format: these cells are most of the workbook,
+# and openpyxl writes a cell with a style about twice as slowly as a plain value (benchmarks.reports).
+POINTS = "#,##0.00"
 HEADER_ROW = 4  # rows 1-3: title, subject, source of the figures
 TITLE_FONT = Font(bold=True, size=13)
 NOTE_FONT = Font(italic=True, color="555555")
@@ -279,7 +282,7 @@ def _ranking_sheet(workbook: Any, used: set[str], group: ResultGroup, *, title: 
         (_("Xếp hạng"), 10),
     ]
     first_number = 3 + len(heads)
-    formats = {1: WHOLE, **dict.fromkeys(range(3, first_number + 6), POINTS)}
+    formats = dict.fromkeys(range(3, first_number + 6), POINTS)
     sheet = _new_sheet(
         workbook,
         used,
@@ -362,7 +365,7 @@ def _leaf_sheets(
             (_("Điểm cuối cùng"), 10),
             (_("Không áp dụng"), 9),
         ],
-        formats={1: WHOLE, 5: POINTS, 6: POINTS, 7: POINTS, 8: POINTS, 9: POINTS},
+        formats={},  # leaf points as entered (see POINTS)
         freeze=f"C{HEADER_ROW + 1}",
     )
     number = 0
@@ -430,7 +433,7 @@ def _domain_sheet(
         subject=subject,
         source=source + " " + _("Điểm cuối cùng của từng tiêu chí (tối đa trong ngoặc); «—»: không áp dụng."),
         headers=headers,
-        formats={1: WHOLE, **dict.fromkeys(range(3, last_number + 1), POINTS)},
+        formats={last_number - 1: POINTS, last_number: POINTS},  # the domain's total and max
         freeze=f"C{HEADER_ROW + 1}",
     )
     return _DomainSheet(domain, sheet, {leaf.pk: i for i, leaf in enumerate(domain.leaves)})
@@ -495,7 +498,7 @@ def _survey_sheet(
             (_("Tình trạng"), 24),
             (_("Ngày ghi nhận"), 12),
         ],
-        formats={1: WHOLE, 6: POINTS, 7: POINTS, 9: "dd/mm/yyyy"},
+        formats={6: POINTS, 7: POINTS, 9: "dd/mm/yyyy"},
         freeze=f"C{HEADER_ROW + 1}",
     )
     survey = (

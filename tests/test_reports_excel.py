@@ -179,9 +179,20 @@ def test_sheets_are_set_up_for_reading_and_printing(period, users):
     ranking = book.worksheets[0]
     assert ranking.auto_filter.ref == "A4:L6"
     assert book["Điểm từng tiêu chí"].auto_filter.ref == "A4:J14"
-    # Points and the index with two decimals (Excel shows the reader's decimal comma); STT whole.
+    # Computed points and the index with two decimals (Excel shows the reader's decimal comma); STT and a leaf's
+    # points as entered (General): 1,5 and 2 as the criteria set writes them, not 1,50 and 2,00.
     assert ranking["J5"].number_format == POINTS and ranking["E5"].number_format == POINTS
-    assert ranking["A5"].number_format == "0"
+    assert ranking["A5"].number_format == "General" and ranking["A5"].value == 1
+    domain = book["LV 1"]
+    head = {domain.cell(4, c).value: c for c in range(1, domain.max_column + 1)}
+    total = head["Tổng lĩnh vực"]
+    assert head["Tối đa áp dụng"] == total + 1 and total > 3  # after the leaves' columns, from C
+    assert {domain.cell(5, c).number_format for c in range(3, total)} == {"General"}
+    assert any(isinstance(domain.cell(5, c).value, (int, float)) for c in range(3, total))
+    assert domain.cell(5, total).number_format == POINTS and domain.cell(5, total + 1).number_format == POINTS
+    matrix = book["Điểm từng tiêu chí"]
+    assert {matrix.cell(5, c).number_format for c in range(1, 10)} == {"General"}
+    assert isinstance(matrix["E5"].value, (int, float))
     assert book["Điều tra XHH, thưởng, trừ"]["I5"].number_format == "dd/mm/yyyy"
 
 
