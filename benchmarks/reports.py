@@ -353,11 +353,13 @@ def _warm_up(kind: str) -> None:
         new_workbook().save(io.BytesIO())
     elif kind == "quyet-dinh-pdf":
         from reports.pdf import html_to_pdf
-        from reports.pdf_parts import join_pdfs
+        from reports.pdf_join import PdfJoin
 
         page = io.BytesIO()
         html_to_pdf("<p>Quyết định</p>", page)
-        join_pdfs([page.getvalue()] * 2, io.BytesIO())  # pypdf imported
+        joined = PdfJoin(io.BytesIO())
+        joined.add(page.getvalue())  # pypdf imported
+        joined.finish()
     else:
         from docx import Document
 

@@ -29,7 +29,8 @@ from .decision import (
     DecisionOptions,
     build_decision,
 )
-from .pdf_parts import Block, annex_blocks, annex_parts, join_pdfs, pieces
+from .pdf_join import PdfJoin
+from .pdf_parts import Block, annex_blocks, annex_parts, pieces
 from .ranking import printed_ranking_charts
 from .scorecard import Scorecard, build_scorecard, scorecard_chart
 
@@ -128,14 +129,16 @@ def write_decision_pdf(
         )
         return _render(html, *([] if first else [numbering]))
 
-    parts = []
+    joined: PdfJoin | None = None
     for part, done, total in annex_parts(blocks, render):
-        parts.append(part)
+        if joined is None and done == total:
+            out.write(part)  # the whole decision in one part, a document of its own
+        else:
+            joined = joined or PdfJoin(out)
+            joined.add(part)  # written out now: the file is never held whole
         _step(progress, done, total)
-    if len(parts) == 1:
-        out.write(parts[0])
-    else:
-        join_pdfs(parts, out)
+    if joined is not None:
+        joined.finish()
 
 
 SOURCE_NOTES = {

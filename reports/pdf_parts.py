@@ -10,9 +10,9 @@ table row, the legend, a chart: styles.css keeps each one whole) and is rendered
   every block carries an id). Each kept page is therefore as full as in one rendering of the whole annex,
   and a part that starts in a table repeats the table's header, as a page break in it does;
 - the next part's page numbers go on from the kept pages (styles.css numbers the annex on its own);
-- the decision itself comes first in the first part; each part is written as a PDF of its own, and they are
-  joined with pypdf, the first part giving the file its catalogue, title and outline. An annex short enough
-  for one part (LAST_PART) is printed in one rendering, as a single document.
+- the decision itself comes first in the first part; each part is written as a PDF of its own, and added to
+  the joined file as soon as it is made (reports/pdf_join.py). An annex short enough for one part
+  (LAST_PART) is printed in one rendering, as a single document.
 
 The page left over is laid out twice; parts are sized from the pages already printed so that it holds a few
 blocks (PART_OVERSHOOT), not a page's worth.
@@ -22,7 +22,7 @@ import gc
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any
 
 from .decision import AnnexGroup, AnnexRow
 from .ranking import PrintedChart
@@ -140,16 +140,3 @@ def _rows_per_page(blocks: Sequence[Block], on_page: list[list[int]]) -> float |
         sum(blocks[i].weight for i in page) for page in on_page if page and all(blocks[i].kind == "row" for i in page)
     ]
     return sum(full) / len(full) if full else None
-
-
-def join_pdfs(parts: Sequence[bytes], out: BinaryIO) -> None:
-    """The parts one after the other; the first one's catalogue (language, title, outline) is the file's.
-
-    Joined once all are written (a few hundred KiB): pypdf's objects, ~15 times the size of the PDF, then take
-    the memory the layouts freed rather than growing beside them."""
-    from pypdf import PdfWriter  # paid only by a process that prints
-
-    writer = PdfWriter(clone_from=io.BytesIO(parts[0]))
-    for part in parts[1:]:
-        writer.append(io.BytesIO(part))
-    writer.write(out)
