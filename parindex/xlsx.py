@@ -12,6 +12,7 @@ cell through ``row_cells``, so a user's text always leaves as text, never as a f
 import contextlib
 import datetime
 import io
+import math
 import unicodedata
 import zipfile
 import zlib
@@ -554,10 +555,26 @@ def set_widths(sheet: Any, widths: Iterable[int]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
+LINE_POINTS = 15  # a line of 11-point Calibri, the workbooks' default font
+
+
+def header_height(headers: Iterable[tuple[str, int]]) -> float:
+    """Points for a header row to show each (text, column width) header whole: Excel and LibreOffice keep a row
+    one line high unless told otherwise, cutting wrapped headers. Counted as the most lines one header takes,
+    wrapped in its column (a width unit holds about one character of the bold header font, less one for the
+    cell's margins)."""
+    lines = max(
+        (sum(math.ceil(len(part) / max(width - 1, 1)) or 1 for part in text.split("\n")) for text, width in headers),
+        default=1,
+    )
+    return LINE_POINTS * lines + 3
+
+
 def write_header(sheet: Any, columns: Sequence[Column], *, freeze: str = "A2") -> None:
     """The header row, styled, with the columns' widths, frozen under it (first rows of a new sheet)."""
     set_widths(sheet, (c.width for c in columns))
     sheet.freeze_panes = freeze
+    sheet.row_dimensions[1].height = header_height((c.header, c.width) for c in columns)
     write_row(sheet, [c.header for c in columns], font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP)
 
 

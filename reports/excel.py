@@ -38,7 +38,7 @@ from appraisal.results import AgencyResult, DomainResult, ResultGroup
 from assessments.models import Period, Score
 from criteria.models import Node
 from organisations.models import AgencyKind
-from parindex.xlsx import HEADER_FILL, HEADER_FONT, cell, new_workbook, set_widths, write_row
+from parindex.xlsx import HEADER_FILL, HEADER_FONT, cell, header_height, new_workbook, set_widths, write_row
 
 from .access import Access, Source
 
@@ -117,6 +117,7 @@ def _new_sheet(
     write_row(ws, [cell(ws, title, font=TITLE_FONT)])
     write_row(ws, [cell(ws, subject, font=Font(bold=True))])
     write_row(ws, [cell(ws, source, font=NOTE_FONT)])
+    ws.row_dimensions[HEADER_ROW].height = header_height(headers)
     write_row(ws, [h for h, _width in headers], font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP_HEADER)
     return _Sheet(ws, len(headers), formats)
 

@@ -18,6 +18,7 @@ from appraisal.publishing import period_finalise, period_publish
 from appraisal.services import AppraisalEdit, appraisal_save, explanation_request
 from assessments.models import Period, Score
 from organisations.models import Agency
+from parindex.xlsx import header_height
 from reports.access import Access, Source, ranking_access
 from reports.excel import sheet_name, write_period_workbook
 
@@ -176,6 +177,9 @@ def test_sheets_are_set_up_for_reading_and_printing(period, users):
         assert sheet.oddHeader.center.text.startswith("KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH")
         assert sheet.oddFooter.center.text == "Trang &P/&N"
         assert sheet.column_dimensions["B"].width >= 36  # the agency's name
+        # Tall enough for its wrapped headers («Thẩm định vòng 1» on two lines in its 10 units): Excel and
+        # LibreOffice would otherwise keep the row at one line and cut them.
+        assert sheet.row_dimensions[4].height == 33, sheet.title
     ranking = book.worksheets[0]
     assert ranking.auto_filter.ref == "A4:L6"
     assert book["Điểm từng tiêu chí"].auto_filter.ref == "A4:J14"
@@ -232,6 +236,12 @@ def test_published_workbook_reads_the_snapshot(period, users, agency):
 def test_an_agencys_own_view_never_makes_a_workbook(period):
     with pytest.raises(PermissionDenied):
         write_period_workbook(period, Access(Source.SELF, sees_others=False), io.BytesIO())
+
+
+def test_header_height_counts_the_lines_of_the_longest_header():
+    assert header_height([("STT", 6), ("Cơ quan, đơn vị", 36)]) == 18  # one line
+    assert header_height([("STT", 6), ("Thẩm định vòng 1", 10)]) == 33  # 16 characters in 9: two
+    assert header_height([("1.1.1\n(0,5)", 8), ("Hạng trong khối", 5)]) == 63  # 15 characters in 4: four
 
 
 def test_sheet_names_are_valid_and_unique():
