@@ -249,6 +249,61 @@ def test_decision_printed_in_parts_reads_as_the_decision_printed_whole(db, monke
 
 
 @needs_poppler
+@pytest.mark.skipif(not QPDF, reason="qpdf is not installed (make system-deps)")
+def test_joined_parts_keep_their_pages_and_nested_outline(tmp_path):
+    from pypdf import PdfReader
+
+    from reports.pdf import html_to_pdf
+
+    joined = io.BytesIO()
+    join = PdfJoin(joined)
+    for n in (1, 2, 3):
+        part = io.BytesIO()
+        html = (
+            f"<html lang='vi'><title>Văn bản {n}</title><h1>Phần {n}</h1><h2>Mục {n}.1</h2><p>Đoạn {n}</p>"
+            f"<h2 style='break-before: page'>Mục {n}.2</h2>"
+        )
+        html_to_pdf(html, part)
+        join.add(part.getvalue())
+    join.finish()
+    content = joined.getvalue()
+
+    reader = PdfReader(io.BytesIO(content), strict=True)
+    # Each part a document of its own here, numbering its second page «2» (styles.css numbers from page 2).
+    assert [flat(pdf_text(content, first=page, last=page)) for page in range(1, 7)] == [
+        "Phần 1 Mục 1.1 Đoạn 1",
+        "2 Mục 1.2",
+        "Phần 2 Mục 2.1 Đoạn 2",
+        "2 Mục 2.2",
+        "Phần 3 Mục 3.1 Đoạn 3",
+        "2 Mục 3.2",
+    ]
+    # The first part's title and language are the file's.
+    assert reader.metadata is not None and reader.metadata.title == "Văn bản 1"
+    assert reader.trailer["/Root"]["/Lang"] == "vi"
+
+    def outline(items: list[object]) -> list[object]:
+        return [
+            outline(item) if isinstance(item, list) else (item.title, reader.get_destination_page_number(item) + 1)
+            for item in items
+        ]
+
+    assert outline(reader.outline) == [
+        ("Phần 1", 1),
+        [("Mục 1.1", 1), ("Mục 1.2", 2)],
+        ("Phần 2", 3),
+        [("Mục 2.1", 3), ("Mục 2.2", 4)],
+        ("Phần 3", 5),
+        [("Mục 3.1", 5), ("Mục 3.2", 6)],
+    ]
+    assert reader.trailer["/Root"]["/Outlines"]["/Count"] == 9  # every entry shown: all open
+    path = tmp_path / "joined.pdf"
+    path.write_bytes(content)
+    checked = subprocess.run([QPDF, "--check", str(path)], capture_output=True, text=True, check=False)  # noqa: S603
+    assert checked.returncode == 0, checked
+
+
+@needs_poppler
 def test_published_decision_pdf_reads_as_the_decision_with_its_annex(published, users, tmp_path):
     access = ranking_access(users["admin"], published)
     content = decision_pdf_bytes(published, access)
