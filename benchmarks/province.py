@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import F
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from appraisal.groups import group_move, group_save, groups_from_kinds
@@ -76,8 +77,12 @@ def _period(year: int, sets: list[IndexSet], agencies: list[Agency], admin: User
         share = Decimal(70 + (number * 7 + year) % 30) / 100
         appraised = (share - Decimal((number + year) % 6) / 100).quantize(TWO)
         scores = Score.objects.filter(assessment_id=pk, node__is_survey=False)
+        # Rounded in SQL to the column's two decimals, as every write through the ORM is: SQLite would keep the
+        # product's third decimal, which PostgreSQL's numeric(7, 2) drops.
         scores.update(
-            self_points=F("max_points") * share, appraised_points=F("max_points") * appraised, appraisal_round=1
+            self_points=Round(F("max_points") * share, 2),
+            appraised_points=Round(F("max_points") * appraised, 2),
+            appraisal_round=1,
         )
         # Some leaves lose everything, a different few per agency: the criterion analysis has something to find.
         scores.filter(node__position__in=[(number % 11) + 3, (number % 7) + 20]).update(appraised_points=0)
