@@ -20,7 +20,8 @@ the medians are compared.
   query); target ≤ 1.5×. Also against bare openpyxl writing them with our number formats, the part of the
   time that is openpyxl's cost of a formatted cell rather than ours.
 - PDF: ``write_decision_pdf`` (the decision and its annex: queries, charts, template, WeasyPrint laying the
-  annex out a few pages at a time, the parts joined with pypdf: reports/pdf_parts.py) against WeasyPrint alone
+  annex out a few pages at a time, each part written out as it comes: reports/pdf_parts.py, reports/pdf_join.py)
+  against WeasyPrint alone
   laying out and writing the whole decision's HTML in one rendering, with the same stylesheet and fonts
   loaded once beforehand (as our writer keeps them per process); per page; target ≤ 1.2×. The page count is
   that of WeasyPrint's rendered document.
