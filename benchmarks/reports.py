@@ -21,10 +21,9 @@ the medians are compared.
   time that is openpyxl's cost of a formatted cell rather than ours.
 - PDF: ``write_decision_pdf`` (the decision and its annex: queries, charts, template, WeasyPrint laying the
   annex out a few pages at a time, each part written out as it comes: reports/pdf_parts.py, reports/pdf_join.py)
-  against WeasyPrint alone
-  laying out and writing the whole decision's HTML in one rendering, with the same stylesheet and fonts
-  loaded once beforehand (as our writer keeps them per process); per page; target ≤ 1.2×. The page count is
-  that of WeasyPrint's rendered document.
+  against WeasyPrint alone laying out and writing the whole decision's HTML in one rendering, with the same
+  stylesheet and fonts loaded once beforehand (as our writer keeps them per process); per page; target ≤ 1.2×.
+  The page count is that of WeasyPrint's rendered document.
 - memory: each export (Excel, decision PDF, decision Word) run once in a fresh process on the same database.
   The figure is that process's peak resident memory (Linux's VmHWM) above its resident memory once ready
   (Django loaded, the writer's libraries warmed up: WeasyPrint's fonts, pypdf, cairo and fontconfig for the

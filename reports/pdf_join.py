@@ -125,9 +125,9 @@ class PdfJoin:
             self._write_object(numbers[idnum], self._renumber(obj, reader, numbers, pending))
         outline = _get(reader.trailer["/Root"], "/Outlines")
         if isinstance(outline, DictionaryObject) and "/First" in outline:
-            self._outline += self._entries(outline.raw_get("/First"), reader, numbers)
+            self._outline += self._entries(outline.raw_get("/First"), numbers)
 
-    def _entries(self, first: Any, reader: PdfReader, numbers: dict[int, int]) -> list[_Entry]:
+    def _entries(self, first: Any, numbers: dict[int, int]) -> list[_Entry]:
         """The outline entries from ``first`` on, each pointing at one of the part's pages (a page given its
         number by ``add``; an entry pointing anywhere else is left out rather than pointing at nothing)."""
         entries = []
@@ -144,8 +144,8 @@ class PdfJoin:
                 and isinstance(destination[0], IndirectObject)
                 and destination[0].idnum in numbers
             ):
-                target = self._renumber(ArrayObject(destination), reader, numbers, [])
-                children = self._entries(node.raw_get("/First"), reader, numbers) if "/First" in node else []
+                target = ArrayObject([self._ref(numbers[destination[0].idnum]), *destination[1:]])
+                children = self._entries(node.raw_get("/First"), numbers) if "/First" in node else []
                 entries.append(_Entry(str(node["/Title"]), target, children, int(node.get("/Count", 0)) >= 0))
             item = node.raw_get("/Next") if "/Next" in node else None
         return entries
