@@ -37,9 +37,17 @@
     else if (e.key === "p" || e.key === "k") { e.preventDefault(); move(-1); }
   });
 
-  // Evidence: a PDF in a frame, an image as an image, loaded only when the reviewer opens it.
+  // Evidence: a PDF in a frame, an image as an image, loaded only when the reviewer opens it. A PDF's frame is
+  // dropped when its viewer is closed: Chromium's PDF viewer, still loading, would otherwise take the keyboard
+  // focus from the page (the reviewer's «n» going to the PDF) and keep the document in memory.
   function showEvidence(details) {
-    if (!details.matches || !details.matches("details.evidence-view") || !details.open || details.dataset.loaded) return;
+    if (!details.matches || !details.matches("details.evidence-view")) return;
+    if (!details.open) {
+      const frame = details.querySelector("iframe.evidence-frame");
+      if (frame) { frame.remove(); delete details.dataset.loaded; }
+      return;
+    }
+    if (details.dataset.loaded) return;
     details.dataset.loaded = "1";
     let viewer;
     if (details.dataset.kind === "pdf") {
